@@ -1,0 +1,34 @@
+"""Errors a user can cause. Each carries a message meant to be shown as is."""
+from __future__ import annotations
+
+from typing import Iterable
+
+
+class LenetError(Exception):
+    """Base class: anything the CLI or the demo should show as a one-line message."""
+
+
+class UnknownNameError(LenetError, KeyError):
+    """A model or dataset name that is not registered."""
+
+    def __init__(self, what: str, name: str, valid: Iterable[str]) -> None:
+        super().__init__(f"unknown {what} {name!r}; choose one of: {', '.join(valid)}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+class InputError(LenetError, ValueError):
+    """An image that cannot be read or used."""
+
+
+class EmptyImageError(InputError):
+    """A blank canvas or image: there is nothing to classify."""
+
+
+class CheckpointError(LenetError):
+    """A checkpoint that is missing, corrupt, tampered with or does not match."""
+
+
+class DatasetError(LenetError):
+    """A dataset that is not where the code looked for it."""

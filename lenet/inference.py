@@ -1,0 +1,65 @@
+"""A small inference API: load a checkpoint once, classify images many times."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from lenet.checkpoint import count_parameters, load_checkpoint
+from lenet.datasets import dataset_info
+from lenet.preprocess import RECIPES, ImageSource, normalize
+from lenet.stages import model_stages
+
+
+@dataclass
+class Prediction:
+    label: str
+    probabilities: dict[str, float]  # by class name, in class order
+    stages: dict[str, torch.Tensor]  # each stage's activations for this one image (batch dim dropped)
+    pixels: torch.Tensor  # the 32x32 input in [0, 1], C x H x W: what the network saw
+
+
+class Predictor:
+    """A trained model plus what it needs to read an image: its dataset's recipe and normalisation.
+
+    Call ``torch.set_num_threads(1)`` once in a server: LeNets are too small to
+    gain from intra-op threads, and concurrent requests then don't fight over cores.
+    """
+
+    def __init__(self, model: nn.Module, meta: dict[str, Any]) -> None:
+        self.model = model.eval()
+        self.meta = meta
+        self.classes: list[str] = list(meta["classes"])
+        self.recipe = RECIPES[dataset_info(meta["dataset"]).recipe]
+        self.params = count_parameters(model)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike) -> "Predictor":
+        return cls(*load_checkpoint(path))
+
+    @property
+    def name(self) -> str:
+        return self.meta["model"]
+
+    def preprocess(self, image: ImageSource) -> torch.Tensor:
+        """The image as ``1 x C x 32 x 32`` pixels in [0, 1], by this model's dataset's recipe."""
+        return self.recipe(image)
+
+    @torch.inference_mode()
+    def predict_pixels(self, pixels: torch.Tensor) -> Prediction:
+        """Classify pixels that ``preprocess`` already made (lets several models share one preprocessing)."""
+        stages = model_stages(self.model, normalize(pixels, self.meta["mean"], self.meta["std"]))
+        probabilities = stages["output"].softmax(dim=1)[0]
+        best = int(probabilities.argmax())
+        return Prediction(
+            label=self.classes[best],
+            probabilities={name: float(p) for name, p in zip(self.classes, probabilities)},
+            stages={name: activation[0] for name, activation in stages.items()},
+            pixels=pixels[0],
+        )
+
+    def predict(self, image: ImageSource) -> Prediction:
+        return self.predict_pixels(self.preprocess(image))

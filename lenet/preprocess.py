@@ -1,0 +1,202 @@
+"""Turn what a person draws or uploads into the 32x32 pixels a model was trained on.
+
+Each recipe returns unnormalised pixels in [0, 1], shape ``1 x C x 32 x 32``
+("what the network sees"); the checkpoint's own mean/std is applied by
+``normalize`` just before the forward pass.
+"""
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from typing import Callable, Sequence, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from lenet.datasets import MODEL_INPUT_SIZE
+from lenet.errors import EmptyImageError, InputError
+
+ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]
+
+MAX_INPUT_PIXELS = 50_000_000  # refuse larger images before decoding them (decompression bombs)
+WORKING_SIZE = 512  # larger inputs are shrunk to this first: plenty for a 20-28 px result
+DIGIT_BOX = 20  # MNIST fits each digit's longest side into 20 px...
+DIGIT_FIELD = 28  # ...and centres its mass in a 28x28 field
+FASHION_FIELD = 28  # Fashion-MNIST fits the longest side of the product into 28 px
+INK_THRESHOLD = 0.2  # a pixel is ink if it differs from the background by this fraction of the strongest ink
+MIN_CONTRAST = 0.05  # below this, the image is blank
+BORDER_WIDTH_FRACTION = 0.05  # the outer 5% of each side shows the background
+
+Image.MAX_IMAGE_PIXELS = MAX_INPUT_PIXELS
+
+
+def open_image(source: ImageSource) -> Image.Image:
+    """A decoded PIL image (first frame of an animation) or a clear ``InputError``."""
+    if isinstance(source, Image.Image):
+        return source
+    if isinstance(source, np.ndarray):
+        return Image.fromarray(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+            if image.width * image.height > MAX_INPUT_PIXELS:
+                raise InputError(f"image is too large ({image.width}x{image.height}); the limit is {MAX_INPUT_PIXELS:,} pixels")
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise InputError(f"image is too large; the limit is {MAX_INPUT_PIXELS:,} pixels") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise InputError(f"not a readable image ({error.__class__.__name__}: {error})") from error
+    return image
+
+
+def _rgba_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """``(rgb H x W x 3, alpha H x W)`` as float32 in [0, 1], whatever the mode or bit depth."""
+    if image.width < 1 or image.height < 1:
+        raise InputError("image has no pixels")
+    image = ImageOps.exif_transpose(image)
+    if max(image.size) > WORKING_SIZE:
+        image = image.copy()
+        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16/32-bit grayscale: keep the full range
+        gray = np.asarray(image, dtype=np.float32)
+        top = 65535.0 if image.mode.startswith("I;16") or gray.max() > 255 else 255.0
+        gray = np.clip(gray / top, 0.0, 1.0)
+        return np.repeat(gray[..., None], 3, axis=2), np.ones_like(gray)
+    rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+    return rgba[..., :3], rgba[..., 3]
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def _border(gray: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    bh, bw = max(1, int(h * BORDER_WIDTH_FRACTION)), max(1, int(w * BORDER_WIDTH_FRACTION))
+    return np.concatenate([gray[:bh].ravel(), gray[-bh:].ravel(), gray[:, :bw].ravel(), gray[:, -bw:].ravel()])
+
+
+def ink_map(image: Image.Image) -> np.ndarray:
+    """Ink as bright-on-dark intensity in [0, 1], whatever the polarity, colours or transparency.
+
+    Transparent pixels are background. On an opaque image the background is the
+    median of the border; ink is how far a pixel's luminance lies from it.
+    """
+    rgb, alpha = _rgba_array(image)
+    gray = _luminance(rgb)
+    if alpha.min() < 1.0:  # a layer: what is drawn is opaque, the rest is background
+        opaque = alpha > 0.5
+        ink_level = np.median(gray[opaque]) if opaque.any() else 0.0
+        background = 1.0 - round(float(ink_level))  # flatten onto white under dark ink, black under light
+        gray = alpha * gray + (1.0 - alpha) * background
+    else:
+        background = float(np.median(_border(gray)))
+    ink = np.abs(gray - background)
+    strongest = ink.max()
+    if strongest < MIN_CONTRAST:
+        raise EmptyImageError("the image is empty: draw or upload something first")
+    ink = ink / strongest
+    ink[ink < INK_THRESHOLD] = 0.0
+    return ink
+
+
+def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    rows, cols = np.nonzero(ink)
+    return ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+
+
+def _fit(patch: np.ndarray, box: int) -> torch.Tensor:
+    """Resize so the longest side is ``box`` px, keeping aspect, with antialiasing."""
+    h, w = patch.shape
+    scale = box / max(h, w)
+    size = (max(1, round(h * scale)), max(1, round(w * scale)))
+    resized = F.interpolate(torch.from_numpy(patch)[None, None], size=size, mode="bilinear", antialias=True, align_corners=False)
+    resized = resized[0, 0].clamp(0, 1)
+    return resized / resized.max().clamp_min(1e-6)
+
+
+def _place(patch: torch.Tensor, field: int, centre: tuple[float, float]) -> torch.Tensor:
+    """Paste ``patch`` into a ``field x field`` black square so that ``centre`` lands in the middle."""
+    canvas = torch.zeros(field, field)
+    top, left = (round(field / 2 - c) for c in centre)
+    h, w = patch.shape
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + h, field), min(left + w, field)
+    canvas[y0:y1, x0:x1] = patch[y0 - top : y1 - top, x0 - left : x1 - left]
+    return canvas
+
+
+def _pad_to_model(field: torch.Tensor) -> torch.Tensor:
+    pad = (MODEL_INPUT_SIZE - field.shape[-1]) // 2
+    return F.pad(field, (pad, pad, pad, pad))[None, None]
+
+
+def prepare_sketch(source: ImageSource) -> torch.Tensor:
+    """MNIST's own recipe for a drawn or photographed digit -> ``1 x 1 x 32 x 32``.
+
+    Ink made bright on dark, cropped, longest side fitted into 20 px, placed by
+    centre of mass in 28x28, padded to 32.
+    """
+    patch = _fit(_crop_to_ink(ink_map(open_image(source))), DIGIT_BOX)
+    rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
+    mass = patch.sum()
+    centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
+    return _pad_to_model(_place(patch, DIGIT_FIELD, centre))
+
+
+def prepare_fashion(source: ImageSource) -> torch.Tensor:
+    """Fashion-MNIST's recipe for a product image -> ``1 x 1 x 32 x 32``.
+
+    A light background is inverted (products are bright on black), the product
+    is cropped, its longest side fitted into 28 px and centred, then padded.
+    """
+    image = open_image(source)
+    rgb, alpha = _rgba_array(image)
+    gray = alpha * _luminance(rgb)  # transparent areas become the black background
+    if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
+        gray = 1.0 - gray
+    ink = ink_map(image)  # where the product is, to crop to it
+    rows, cols = np.nonzero(ink)
+    crop = gray[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD) * float(crop.max())
+    return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
+
+
+def prepare_photo(source: ImageSource) -> torch.Tensor:
+    """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: centre-crop to a square, antialiased resize."""
+    rgb, alpha = _rgba_array(open_image(source))
+    rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
+    h, w = alpha.shape
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    square = torch.from_numpy(np.ascontiguousarray(rgb[top : top + side, left : left + side])).permute(2, 0, 1)[None]
+    return F.interpolate(square, size=(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE), mode="bilinear", antialias=True).clamp(0, 1)
+
+
+RECIPES: dict[str, Callable[[ImageSource], torch.Tensor]] = {
+    "sketch": prepare_sketch,
+    "fashion": prepare_fashion,
+    "photo": prepare_photo,
+}
+
+
+def normalize(pixels: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """``(pixels - mean) / std`` per channel, for a ``N x C x H x W`` batch."""
+    mean_t = torch.tensor(mean, dtype=pixels.dtype, device=pixels.device).view(1, -1, 1, 1)
+    std_t = torch.tensor(std, dtype=pixels.dtype, device=pixels.device).view(1, -1, 1, 1)
+    return (pixels - mean_t) / std_t
+
+
+def dataset_pixels(images: torch.Tensor) -> torch.Tensor:
+    """uint8 dataset images ``N x C x H x W`` -> float ``N x C x 32 x 32`` in [0, 1].
+
+    The single place where training, evaluation and the demo agree on scaling
+    (x/255) and padding (28 -> 32 with black, as the paper did).
+    """
+    pixels = images.float().div_(255)
+    pad = (MODEL_INPUT_SIZE - images.shape[-1]) // 2
+    return F.pad(pixels, (pad, pad, pad, pad)) if pad else pixels

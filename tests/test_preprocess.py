@@ -1,0 +1,157 @@
+"""Synthetic canvases: assert where the ink lands, not only the shapes."""
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+from lenet.errors import EmptyImageError, InputError
+from lenet.preprocess import DIGIT_BOX, prepare_fashion, prepare_photo, prepare_sketch
+
+CENTRE = 15.5  # the middle of a 32x32 image, in pixel-index coordinates
+TOLERANCE = 1.0  # pixels
+
+
+def draw_seven(size=(280, 280), offset=(0, 0), width=20, ink=(0, 0, 0, 255), background=(255, 255, 255, 255), scale=1.0):
+    """A '7' drawn on a canvas, like a browser sketchpad export."""
+    image = Image.new("RGBA", size, background)
+    ox, oy = offset
+    s = scale
+    draw = ImageDraw.Draw(image)
+    draw.line([(ox + 60 * s, oy + 60 * s), (ox + 200 * s, oy + 60 * s), (ox + 110 * s, oy + 230 * s)], fill=ink, width=width)
+    return image
+
+
+def ink_box_and_centre(pixels: torch.Tensor):
+    a = pixels[0, 0].numpy()
+    rows, cols = np.nonzero(a > 0.1)
+    mass = a.sum()
+    centre = ((a * np.arange(32)[:, None]).sum() / mass, (a * np.arange(32)[None]).sum() / mass)
+    return (rows.min(), rows.max(), cols.min(), cols.max()), centre
+
+
+def assert_mnist_like(pixels: torch.Tensor):
+    assert pixels.shape == (1, 1, 32, 32) and pixels.dtype == torch.float32
+    assert 0.0 <= pixels.min() and pixels.max() == pytest.approx(1.0, abs=1e-4)
+    (top, bottom, left, right), (cy, cx) = ink_box_and_centre(pixels)
+    assert abs(cy - CENTRE) <= TOLERANCE and abs(cx - CENTRE) <= TOLERANCE, (cy, cx)
+    assert max(bottom - top, right - left) + 1 in (DIGIT_BOX, DIGIT_BOX + 1)  # longest side fitted into 20 px
+    assert pixels[0, 0, :2].max() == 0 and pixels[0, 0, -2:].max() == 0  # the 2-px padding stays black
+    assert pixels[0, 0, 0, 0] == 0  # background is dark, ink bright
+
+
+CANVASES = {
+    "white background": draw_seven(),
+    "off-centre": draw_seven(size=(600, 400), offset=(380, 150)),
+    "thick": draw_seven(width=45),
+    "thin": draw_seven(width=3),
+    "coloured ink": draw_seven(ink=(200, 30, 160, 255)),
+    "transparent background": draw_seven(background=(0, 0, 0, 0)),
+    "white ink on transparent": draw_seven(ink=(255, 255, 255, 255), background=(0, 0, 0, 0)),
+    "inverted (white on black)": draw_seven(ink=(255, 255, 255, 255), background=(0, 0, 0, 255)),
+    "tiny": draw_seven(size=(20, 20), width=2, scale=0.07),
+    "huge 4000x4000": draw_seven(size=(4000, 4000), width=200, scale=14, offset=(300, 500)),
+}
+
+
+@pytest.mark.parametrize("name", CANVASES)
+def test_sketch_lands_centred_and_fitted(name):
+    assert_mnist_like(prepare_sketch(CANVASES[name]))
+
+
+def test_sketch_same_digit_gives_same_pixels_wherever_drawn():
+    a = prepare_sketch(draw_seven())
+    b = prepare_sketch(draw_seven(size=(600, 400), offset=(380, 150)))
+    c = prepare_sketch(draw_seven(ink=(255, 255, 255, 255), background=(0, 0, 0, 0)))
+    for other in (b, c):  # the larger canvas is first shrunk to the working size: allow resampling noise
+        assert (a - other).abs().max() < 0.1 and (a - other).abs().mean() < 0.01
+
+
+def test_sketch_keeps_aspect_ratio_of_a_one():
+    image = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(image).line([(140, 40), (140, 240)], fill=0, width=16)
+    (top, bottom, left, right), _ = ink_box_and_centre(prepare_sketch(image))
+    assert bottom - top + 1 >= DIGIT_BOX - 1 and right - left + 1 <= 4  # tall and thin, not stretched to a square
+
+
+@pytest.mark.parametrize("blank", [Image.new("RGBA", (280, 280), (0, 0, 0, 0)), Image.new("RGB", (280, 280), "white"), Image.new("L", (5, 5), 0)])
+def test_empty_canvas_is_reported_not_classified(blank):
+    with pytest.raises(EmptyImageError, match="empty"):
+        prepare_sketch(blank)
+
+
+def test_photo_of_handwriting_with_uneven_paper():
+    rng = np.random.default_rng(0)
+    paper = np.clip(200 + np.linspace(0, 40, 300)[None, :] + rng.normal(0, 4, (300, 300)), 0, 255).astype(np.uint8)
+    image = Image.fromarray(paper).convert("RGB")
+    ImageDraw.Draw(image).line([(90, 80), (210, 80), (130, 240)], fill=(40, 40, 60), width=14)
+    assert_mnist_like(prepare_sketch(image))
+
+
+def _fashion_item(size=84, background=255, fill=60):
+    image = Image.new("L", (size, size), background)
+    ImageDraw.Draw(image).rectangle([size * 0.3, size * 0.1, size * 0.7, size * 0.9], fill=fill)  # a tall "dress"
+    return image
+
+
+def test_fashion_photo_on_white_is_inverted_fitted_and_centred():
+    pixels = prepare_fashion(_fashion_item())
+    assert pixels.shape == (1, 1, 32, 32)
+    a = pixels[0, 0]
+    assert a[0, 0] == 0 and a[16, 16] > 0.5  # dark background, bright product
+    rows = torch.nonzero(a.amax(1) > 0.1).flatten()
+    assert rows.min() == 2 and rows.max() == 29  # longest side fitted to 28 px, inside the 2-px pad
+
+
+def test_fashion_file_itself_is_kept_as_is():
+    item = np.zeros((28, 28), np.uint8)
+    item[:, 6:22] = np.linspace(80, 255, 28, dtype=np.uint8)[:, None]
+    pixels = prepare_fashion(Image.fromarray(item))
+    torch.testing.assert_close(pixels[0, 0, 2:30, 2:30], torch.from_numpy(item / 255.0).float(), atol=0.02, rtol=0)
+
+
+def test_fashion_enlarged_copy_matches_the_original():
+    item = _fashion_item(size=28, background=0, fill=200)
+    small = prepare_fashion(item)
+    large = prepare_fashion(item.resize((280, 280), Image.Resampling.NEAREST))
+    assert (small - large).abs().mean() < 0.05
+
+
+def _encode(image: Image.Image, fmt: str, **kw) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kw)
+    return buffer.getvalue()
+
+
+def test_photo_modes_all_become_rgb_32():
+    base = Image.new("RGB", (64, 48), (200, 40, 10))
+    sixteen = Image.fromarray((np.full((40, 40), 40000)).astype(np.uint16))
+    sources = [
+        base, base.convert("RGBA"), base.convert("P"), base.convert("L"), base.convert("CMYK"), sixteen,
+        _encode(base.convert("CMYK"), "JPEG"), _encode(sixteen, "PNG"), _encode(base, "GIF", save_all=True, append_images=[base]),
+    ]
+    for source in sources:
+        pixels = prepare_photo(source)
+        assert pixels.shape == (1, 3, 32, 32) and 0 <= pixels.min() and pixels.max() <= 1
+    assert prepare_photo(base)[0, :, 16, 16].tolist() == pytest.approx([200 / 255, 40 / 255, 10 / 255], abs=0.01)
+    assert prepare_photo(sixteen)[0, 0, 0, 0] == pytest.approx(40000 / 65535, abs=0.01)
+
+
+def test_photo_centre_crops_to_square():
+    image = Image.new("RGB", (300, 100), "blue")
+    image.paste((255, 0, 0), (100, 0, 200, 100))  # red square in the middle, blue on both sides
+    pixels = prepare_photo(image)
+    assert pixels[0, 0].min() > 0.9 and pixels[0, 2].max() < 0.1
+
+
+@pytest.mark.parametrize("data", [b"", b"not an image", _encode(Image.new("RGB", (50, 50)), "PNG")[:60]])
+def test_unreadable_bytes_give_a_clear_error(data):
+    with pytest.raises(InputError, match="not a readable image"):
+        prepare_photo(data)
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    header = _encode(Image.new("1", (20000, 20000)), "PNG")  # tiny file, 400 megapixels
+    with pytest.raises(InputError, match="too large"):
+        prepare_photo(header)

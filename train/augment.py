@@ -1,0 +1,60 @@
+"""Batched, per-sample augmentation on tensors (CPU or GPU).
+
+torchvision's v2 transforms draw one set of random parameters per call, so a
+whole batch would get the same distortion; here every image gets its own
+random affine map, and the batch is warped in one ``grid_sample``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    degrees: float = 0.0  # rotation in [-degrees, degrees]
+    shift: float = 0.0  # translation in pixels, in [-shift, shift] along each axis
+    scale: float = 0.0  # zoom factor in [1 - scale, 1 + scale]
+    shear: float = 0.0  # degrees
+    hflip: bool = False
+    integer_shift: bool = False  # whole-pixel shifts, i.e. random crops of a zero-padded image
+
+    def __call__(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Distort a float batch ``N x C x H x W``; ``generator`` makes it reproducible."""
+        n, _, h, w = images.shape
+
+        def uniform(low: float, high: float) -> torch.Tensor:
+            return torch.rand(n, generator=generator, device=generator.device) * (high - low) + low
+
+        angle = torch.deg2rad(uniform(-self.degrees, self.degrees))
+        shear = torch.deg2rad(uniform(-self.shear, self.shear))
+        zoom = uniform(1 - self.scale, 1 + self.scale)
+        shift_x, shift_y = uniform(-self.shift, self.shift), uniform(-self.shift, self.shift)
+        if self.integer_shift:
+            shift_x, shift_y = shift_x.round(), shift_y.round()
+        flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else torch.ones(n, device=generator.device)
+        # Output->input sampling matrix in normalised coordinates: rotate/shear, then zoom, then shift.
+        cos, sin = torch.cos(angle), torch.sin(angle + shear)
+        theta = torch.stack(
+            [
+                torch.stack([cos * flip / zoom, -sin / zoom, -2 * shift_x / w], dim=1),
+                torch.stack([torch.sin(angle) * flip / zoom, torch.cos(angle + shear) / zoom, -2 * shift_y / h], dim=1),
+            ],
+            dim=1,
+        ).to(images.dtype).to(images.device)
+        grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+        return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    @property
+    def is_identity(self) -> bool:
+        return not (self.degrees or self.shift or self.scale or self.shear or self.hflip)
+
+
+# What helps each dataset: the paper's small distortions for digits; crops and flips for objects.
+AUGMENTATIONS: dict[str, Augmentation] = {
+    "mnist": Augmentation(degrees=10, shift=2, scale=0.1, shear=10),
+    "fashion-mnist": Augmentation(shift=2, hflip=True, integer_shift=True),
+    "cifar10": Augmentation(shift=4, hflip=True, integer_shift=True),
+}

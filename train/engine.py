@@ -1,0 +1,76 @@
+"""The train and test loops: one epoch each, readable top to bottom."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from lenet.preprocess import dataset_pixels, normalize
+from train.data import Split
+
+Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+
+
+def train_one_epoch(
+    model: nn.Module,
+    split: Split,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    *,
+    mean: tuple[float, ...],
+    std: tuple[float, ...],
+    batch_size: int,
+    label_smoothing: float,
+    augment: Augment | None,
+    generator: torch.Generator,
+    rank: int = 0,
+    world_size: int = 1,
+    description: str = "train",
+) -> dict[str, float]:
+    model.train()
+    per_rank_batch = max(1, batch_size // world_size)
+    steps = -(-(len(split) // world_size) // per_rank_batch)
+    loss_sum, correct, seen = 0.0, 0, 0
+    start = time.perf_counter()
+    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True)
+    for images, labels in split.batches(per_rank_batch, generator, rank, world_size):
+        pixels = dataset_pixels(images)
+        if augment is not None:
+            pixels = augment(pixels, generator)
+        logits = model(normalize(pixels, mean, std))
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        loss_sum += loss.item() * len(labels)
+        correct += int((logits.argmax(1) == labels).sum())
+        seen += len(labels)
+        rate = seen * world_size / (time.perf_counter() - start)
+        bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
+        bar.update()
+    bar.close()
+    seconds = time.perf_counter() - start
+    return {"loss": loss_sum / seen, "accuracy": correct / seen, "seconds": seconds, "images_per_second": seen * world_size / seconds}
+
+
+@torch.inference_mode()
+def predict(model: nn.Module, split: Split, mean: tuple[float, ...], std: tuple[float, ...], batch_size: int) -> torch.Tensor:
+    """Softmax probabilities for every image of ``split``, in order (``N x classes``)."""
+    model.eval()
+    outputs = [model(normalize(dataset_pixels(images), mean, std)).softmax(1) for images, _ in split.batches(batch_size)]
+    return torch.cat(outputs) if outputs else torch.empty(0)
+
+
+def evaluate(model: nn.Module, split: Split, mean: tuple[float, ...], std: tuple[float, ...], batch_size: int) -> dict[str, float]:
+    """Loss and accuracy on a whole split (NaN for an empty one)."""
+    if not len(split):
+        return {"loss": float("nan"), "accuracy": float("nan")}
+    probabilities = predict(model, split, mean, std, batch_size)
+    loss = F.nll_loss(probabilities.clamp_min(1e-12).log(), split.labels).item()
+    accuracy = (probabilities.argmax(1) == split.labels).float().mean().item()
+    return {"loss": loss, "accuracy": accuracy}
