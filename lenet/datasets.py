@@ -117,13 +117,25 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, train: bo
 
 
 def load_tensors(
-    name: str, data_dir: str | os.PathLike | None = None, train: bool = True, download: bool = False
+    name: str,
+    data_dir: str | os.PathLike | None = None,
+    train: bool = True,
+    download: bool = False,
+    limit: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The whole split decoded once: uint8 images ``N x C x H x W`` and int64 labels ``N``."""
+    """The split (or its first ``limit`` images, in official order) decoded once:
+    uint8 images ``N x C x H x W`` and int64 labels ``N``."""
     dataset = load_dataset(name, data_dir, train, download)
     if isinstance(dataset, (datasets.MNIST, datasets.FashionMNIST)):
-        return dataset.data.unsqueeze(1).clone(), dataset.targets.clone()
+        return dataset.data[:limit].unsqueeze(1).clone(), dataset.targets[:limit].clone()
     if isinstance(dataset, datasets.CIFAR10):
-        return torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous(), torch.tensor(dataset.targets)
-    images = np.stack([np.asarray(dataset.loader(path)) for path, _ in dataset.samples])  # ImageFolder: decode once
-    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), torch.tensor(dataset.targets)
+        return torch.from_numpy(dataset.data[:limit]).permute(0, 3, 1, 2).contiguous(), torch.tensor(dataset.targets[:limit])
+    # ImageFolder lists files class by class; the file names are the official indices, so sort by them.
+    samples = sorted(dataset.samples, key=lambda sample: _official_index(sample[0]))[:limit]
+    images = np.stack([np.asarray(dataset.loader(path)) for path, _ in samples])
+    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), torch.tensor([label for _, label in samples])
+
+
+def _official_index(path: str) -> tuple[int, str]:
+    stem = Path(path).stem
+    return (int(stem), path) if stem.isdigit() else (-1, path)

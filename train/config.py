@@ -33,10 +33,27 @@ class TrainConfig:
     limit: int | None = None
     deterministic: bool = False
     preset: str | None = None
-    command: str = ""  # the command line that produced this config, for model cards
+    command: str = ""  # recipe_command(), for model cards
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def recipe_command(self) -> str:
+        """The command that reproduces this run with every recipe flag explicit (presets may change)."""
+        words = ["python", "-m", "train"]
+        for field in fields(self):
+            if field.name in NOT_RECIPE:
+                continue
+            value = getattr(self, field.name)
+            flag = "--" + field.name.replace("_", "-")
+            if isinstance(value, bool):
+                words.append(flag if value else "--no-" + flag[2:])
+            elif value is not None:
+                words += [flag, str(value)]
+        return shlex.join(words)
+
+
+NOT_RECIPE = {"device", "data_dir", "download", "out", "resume", "preset", "command"}  # where, not what
 
 
 # Recipes that reach the accuracies in checkpoints/manifest.json, keyed by preset then dataset.
@@ -45,12 +62,12 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "mnist": dict(epochs=20, optimizer="sgd", lr=0.01, schedule="step", weight_decay=0.0),
     },
     "best": {
-        "mnist": dict(epochs=30, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128),
+        "mnist": dict(epochs=15, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128),
         "fashion-mnist": dict(
-            epochs=40, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
+            epochs=15, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
         ),
         "cifar10": dict(
-            epochs=40, optimizer="sgd", lr=0.1, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
+            epochs=15, optimizer="sgd", lr=0.1, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
         ),
     },
 }
@@ -119,7 +136,8 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainConfig:
         validate_choice("dataset", first.dataset)
         parser.set_defaults(**{**PRESETS[first.preset].get(first.dataset, {}), **PRESET_MODEL_OVERRIDES.get(first.model, {})})
     args = parser.parse_args(argv)
-    config = TrainConfig(**vars(args), command=shlex.join(["python", "-m", "train", *argv]))
+    config = TrainConfig(**vars(args))
+    config.command = config.recipe_command()
     for name in ("dataset", "model", "optimizer", "schedule", "device"):
         validate_choice(name, getattr(config, name))
     return config

@@ -35,11 +35,8 @@ def load_splits(
     dataset: str, data_dir: str | None, download: bool, val_size: int, limit: int | None, seed: int, device: torch.device
 ) -> tuple[Split, Split, Split]:
     """``(train, val, test)``: val is a fixed, seeded hold-out of the training set (empty if val_size is 0)."""
-    train_images, train_labels = lenet.load_tensors(dataset, data_dir, train=True, download=download)
-    test_images, test_labels = lenet.load_tensors(dataset, data_dir, train=False, download=download)
-    if limit:
-        train_images, train_labels = train_images[:limit], train_labels[:limit]
-        test_images, test_labels = test_images[:limit], test_labels[:limit]
+    train_images, train_labels = lenet.load_tensors(dataset, data_dir, train=True, download=download, limit=limit)
+    test_images, test_labels = lenet.load_tensors(dataset, data_dir, train=False, download=download, limit=limit)
     val_size = min(val_size, len(train_labels) // MAX_VAL_FRACTION)
     order = torch.randperm(len(train_labels), generator=torch.Generator().manual_seed(seed))
     held_out, kept = order[:val_size], order[val_size:]

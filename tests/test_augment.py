@@ -1,0 +1,28 @@
+import torch
+
+from train.augment import AUGMENTATIONS, Augmentation
+
+
+def test_no_distortion_is_the_identity():
+    images = torch.rand(4, 1, 32, 32)
+    torch.testing.assert_close(Augmentation()(images, torch.Generator().manual_seed(0)), images, atol=1e-5, rtol=0)
+
+
+def test_integer_shift_is_an_exact_crop_of_the_padded_image():
+    images = torch.rand(64, 3, 32, 32)
+    out = AUGMENTATIONS["cifar10"](images, torch.Generator().manual_seed(0))
+    for original, shifted in zip(images, out):
+        candidates = [original, original.flip(-1)]
+        padded = [torch.nn.functional.pad(c, (4, 4, 4, 4)) for c in candidates]
+        found = any(torch.allclose(p[:, dy : dy + 32, dx : dx + 32], shifted, atol=1e-5) for p in padded for dy in range(9) for dx in range(9))
+        assert found
+
+
+def test_each_image_gets_its_own_distortion_reproducibly():
+    images = torch.zeros(8, 1, 32, 32)
+    images[:, :, 10:22, 14:18] = 1.0
+    a = AUGMENTATIONS["mnist"](images, torch.Generator().manual_seed(1))
+    b = AUGMENTATIONS["mnist"](images, torch.Generator().manual_seed(1))
+    torch.testing.assert_close(a, b)
+    assert len({round(float((a[i] - a[0]).abs().sum()), 3) for i in range(8)}) == 8
+    assert (a.sum(dim=(1, 2, 3)) - images.sum(dim=(1, 2, 3))).abs().max() < 0.3 * images[0].sum()  # ink is kept

@@ -1,0 +1,108 @@
+"""The training CLI for real, in subprocesses, on small subsets."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+import lenet
+from lenet.checkpoint import read_checkpoint
+from train.evaluate import evaluate_checkpoint
+
+OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
+QUICK = ["--limit", "2000", "--batch-size", "64", "--val-size", "200"]
+
+
+def run_train(*args, check=True, timeout=120, **kwargs):
+    result = subprocess.run(
+        [sys.executable, "-m", "train", *args], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
+    if check and result.returncode:
+        raise AssertionError(result.stdout + result.stderr)
+    return result
+
+
+@pytest.mark.parametrize("dataset,model", [("mnist", "lenet5-1998"), ("fashion-mnist", "lenet5-modern"), ("cifar10", "lenet-cifar")])
+def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, data_dir, dataset, model):
+    start = time.monotonic()
+    run_train("--dataset", dataset, "--model", model, "--epochs", "1", "--out", str(tmp_path), *QUICK)
+    assert time.monotonic() - start < 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(metrics["epochs"]) == 1 and 0 <= metrics["test_accuracy"] <= 1
+    assert {"loss", "accuracy", "seconds", "images_per_second"} <= set(metrics["epochs"][0]["train"])
+    meta = read_checkpoint(tmp_path / "best.pt")["meta"]
+    assert meta["config"]["dataset"] == dataset and meta["command"].startswith("python -m train --dataset")
+    result = evaluate_checkpoint(str(tmp_path / "best.pt"), limit=2000)
+    assert result["accuracy"] == pytest.approx(meta["test_accuracy"], abs=1e-6)
+
+
+def test_training_learns(tmp_path, data_dir):
+    run_train("--model", "lenet5-modern", "--epochs", "2", "--out", str(tmp_path), *QUICK)
+    assert json.loads((tmp_path / "metrics.json").read_text())["test_accuracy"] > 0.8
+
+
+def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
+    args = ["--model", "lenet5-modern", "--epochs", "4", "--deterministic", "--device", "cpu", *QUICK]
+    run_train(*args, "--out", str(tmp_path / "straight"))
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "train", *args, "--out", str(killed)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not (killed / "last.pt").exists() and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    interrupted_at = read_checkpoint(killed / "last.pt")["epoch"]
+    assert interrupted_at < 4, "the run finished before it could be killed"
+
+    run_train(*args, "--out", str(killed), "--resume", str(killed / "last.pt"))
+    straight, resumed = read_checkpoint(tmp_path / "straight" / "last.pt"), read_checkpoint(killed / "last.pt")
+    assert resumed["epoch"] == 4
+    for name, tensor in straight["state_dict"].items():
+        assert torch.equal(tensor, resumed["state_dict"][name]), name
+    assert [row["test"] for row in straight["history"]] == [row["test"] for row in resumed["history"]]
+
+
+def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+         "-m", "train", "--model", "lenet5", "--epochs", "1", "--device", "cpu", "--out", str(tmp_path), *QUICK],
+        capture_output=True, text=True, timeout=180, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)
+    assert "2 process(es)" in read_checkpoint(tmp_path / "best.pt")["meta"]["machine"]
+    assert result.stdout.count("best epoch") == 1  # only rank 0 reports
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--model", "lenet6"], "unknown model 'lenet6'; choose one of: lenet-cifar, lenet5, lenet5-1998, lenet5-modern"),
+        (["--dataset", "imagenet"], "unknown dataset 'imagenet'; choose one of: mnist, fashion-mnist, cifar10"),
+        (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
+        (["--device", "cuda"] if not torch.cuda.is_available() else ["--optimizer", "lion"], "cuda"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args, message, data_dir):
+    result = run_train(*args, "--epochs", "1", check=False)
+    assert result.returncode != 0
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_resume_from_another_model_is_refused(tmp_path, data_dir):
+    run_train("--model", "lenet5", "--epochs", "1", "--out", str(tmp_path), *QUICK)
+    result = run_train("--model", "lenet5-modern", "--resume", str(tmp_path / "last.pt"), *QUICK, check=False)
+    assert result.returncode != 0 and "holds lenet5 on mnist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_explains_every_flag():
+    text = run_train("--help").stdout
+    for flag in ["--epochs", "--lr", "--seed", "--device", "--optimizer", "--schedule", "--augment", "--resume", "--limit", "--preset"]:
+        assert flag in text

@@ -1,0 +1,60 @@
+"""``python -m train.evaluate --checkpoint PATH``: test accuracy, per-class accuracy and confusion matrix.
+
+Reproduces the accuracy stored in the checkpoint (same preprocessing, same test set).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+import torch
+
+import lenet
+from lenet.datasets import DATA_DIR_ENV
+from train.data import Split
+from train.engine import predict
+from train.report import confusion_matrix
+
+BATCH_SIZE = 1000
+
+
+def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    model, meta = lenet.load_checkpoint(path)
+    images, labels = lenet.load_tensors(meta["dataset"], data_dir, train=False, limit=limit)
+    predictions = predict(model, Split(images, labels), meta["mean"], meta["std"], BATCH_SIZE).argmax(1)
+    matrix = confusion_matrix(labels, predictions, len(meta["classes"]))
+    per_class = (matrix.diag() / matrix.sum(1).clamp_min(1)).tolist()
+    return {
+        "accuracy": (predictions == labels).float().mean().item(),
+        "recorded_accuracy": meta.get("test_accuracy"),
+        "per_class": dict(zip(meta["classes"], per_class)),
+        "confusion": matrix,
+        "images": len(labels),
+        "meta": meta,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m train.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint", required=True, help="a .pt written by python -m train")
+    parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    parser.add_argument("--limit", type=int, help="evaluate only the first N test images")
+    args = parser.parse_args(argv)
+    try:
+        result = evaluate_checkpoint(args.checkpoint, args.data_dir, args.limit)
+    except lenet.LenetError as error:
+        sys.exit(f"error: {error}")
+    meta = result["meta"]
+    print(f"{meta['model']} on {meta['dataset']} ({args.checkpoint}), {result['images']:,} test images")
+    print(f"test accuracy {result['accuracy']:.4f}  (recorded in checkpoint: {result['recorded_accuracy']:.4f})")
+    width = max(len(name) for name in meta["classes"])
+    for name, accuracy in result["per_class"].items():
+        print(f"  {name:>{width}}  {accuracy:.4f}")
+    print("confusion matrix [true, predicted]:")
+    torch.set_printoptions(linewidth=200)
+    print(result["confusion"])
+
+
+if __name__ == "__main__":
+    main()
