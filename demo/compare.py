@@ -1,0 +1,90 @@
+"""The pure functions behind the UI: run several variants on one image and describe the result."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from PIL import Image
+
+from demo.render import feature_grid, input_image
+from demo.zoo import Zoo
+from lenet import LenetError
+from lenet.datasets import dataset_info
+from lenet.preprocess import RECIPES, ImageSource
+
+TOP_CLASSES = 3
+MS_PER_SECOND = 1000
+
+
+@dataclass
+class VariantResult:
+    model: str
+    label: str
+    probabilities: dict[str, float]
+    c1: Image.Image
+    c3: Image.Image
+    test_accuracy: float
+    params: int
+    latency_ms: float
+
+    def title(self, consensus: str | None) -> str:
+        mark = "" if consensus is None else ("✓" if self.label == consensus else "✗ disagrees:")
+        return (
+            f"### {mark} {self.model}: **{self.label}**\n"
+            f"test accuracy {self.test_accuracy:.2%} · {self.params:,} parameters · {self.latency_ms:.1f} ms"
+        )
+
+
+@dataclass
+class Comparison:
+    seen: Image.Image  # the 32x32 input, enlarged
+    results: list[VariantResult]
+
+    @property
+    def consensus(self) -> str | None:
+        """The label most variants agree on (None without results)."""
+        votes = Counter(result.label for result in self.results)
+        return votes.most_common(1)[0][0] if votes else None
+
+    def summary(self) -> str:
+        if not self.results:
+            return "Pick at least one model."
+        labels = {result.label for result in self.results}
+        if len(labels) == 1:
+            return f"All {len(self.results)} models agree: **{self.consensus}**"
+        said = ", ".join(f"{result.model} → **{result.label}**" for result in self.results)
+        return f"The models disagree: {said}"
+
+
+def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Comparison:
+    """Preprocess once with the dataset's recipe, then run each chosen variant, timing each."""
+    pixels = RECIPES[dataset_info(dataset).recipe](image)
+    results = []
+    for name in models:
+        predictor = zoo.by_dataset[dataset][name]
+        start = time.perf_counter()
+        prediction = predictor.predict_pixels(pixels)
+        c1, c3 = feature_grid(prediction.stages["c1"]), feature_grid(prediction.stages["c3"])
+        results.append(
+            VariantResult(
+                model=name,
+                label=prediction.label,
+                probabilities=prediction.probabilities,
+                c1=c1,
+                c3=c3,
+                test_accuracy=predictor.meta["test_accuracy"],
+                params=predictor.params,
+                latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
+            )
+        )
+    return Comparison(seen=input_image(pixels[0]), results=results)
+
+
+def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:
+    """The API endpoint: class name -> probability, for one variant. Raises LenetError on bad input."""
+    if dataset not in zoo.by_dataset:
+        raise LenetError(f"unknown dataset {dataset!r}; choose one of: {', '.join(zoo.datasets)}")
+    if model not in zoo.by_dataset[dataset]:
+        raise LenetError(f"no {model!r} model for {dataset}; choose one of: {', '.join(zoo.models(dataset))}")
+    return compare(zoo, image, dataset, [model]).results[0].probabilities

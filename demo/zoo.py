@@ -1,0 +1,47 @@
+"""The shipped checkpoints, loaded once at start-up and grouped by dataset."""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import torch
+
+from lenet import Predictor
+from lenet.checkpoint import read_manifest
+from lenet.datasets import DATASETS
+
+CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
+DEFAULT_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
+MODEL_ORDER = ("lenet5-1998", "lenet5", "lenet5-modern", "lenet-cifar")  # oldest design first
+
+
+class Zoo:
+    """``zoo[dataset][model] -> Predictor`` for every manifest entry."""
+
+    def __init__(self, predictors: list[Predictor]) -> None:
+        self.by_dataset: dict[str, dict[str, Predictor]] = defaultdict(dict)
+        for predictor in sorted(predictors, key=lambda p: MODEL_ORDER.index(p.name) if p.name in MODEL_ORDER else len(MODEL_ORDER)):
+            self.by_dataset[predictor.meta["dataset"]][predictor.name] = predictor
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike | None = None) -> "Zoo":
+        folder = Path(folder or os.environ.get(CHECKPOINTS_ENV) or DEFAULT_CHECKPOINTS)
+        predictors = [Predictor.from_checkpoint(folder / entry["file"]) for entry in read_manifest(folder)]
+        zoo = cls(predictors)
+        zoo.warm_up()
+        return zoo
+
+    def warm_up(self) -> None:
+        """One forward each, so the first visitor does not pay for tracing and allocation."""
+        for dataset, predictors in self.by_dataset.items():
+            blank = torch.zeros(1, DATASETS[dataset].in_channels, 32, 32)
+            for predictor in predictors.values():
+                predictor.predict_pixels(blank)
+
+    @property
+    def datasets(self) -> list[str]:
+        return [name for name in DATASETS if name in self.by_dataset]
+
+    def models(self, dataset: str) -> list[str]:
+        return list(self.by_dataset.get(dataset, {}))

@@ -1,0 +1,36 @@
+"""Every shipped checkpoint: listed correctly, untampered, and as accurate as it claims."""
+import pytest
+
+import lenet
+from lenet.checkpoint import MANIFEST_KEYS, read_manifest, sha256_file
+from train.evaluate import evaluate_checkpoint
+from train.publish import CHECKPOINTS_DIR
+
+SLICE = 1000
+TOLERANCE = 0.03  # a 1,000-image slice may sit a few points from the full test set
+
+ENTRIES = read_manifest(CHECKPOINTS_DIR)
+
+
+def test_manifest_lists_checkpoints_for_every_dataset():
+    assert {entry["dataset"] for entry in ENTRIES} == set(lenet.DATASETS)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_entry_is_complete_and_matches_its_file(entry):
+    assert set(entry) == set(MANIFEST_KEYS)
+    path = CHECKPOINTS_DIR / entry["file"]
+    assert sha256_file(path) == entry["sha256"]
+    model, meta = lenet.load_checkpoint(path)
+    assert (meta["model"], meta["dataset"]) == (entry["model"], entry["dataset"])
+    assert lenet.count_parameters(model) == entry["params"]
+    assert meta["test_accuracy"] == pytest.approx(entry["test_accuracy"], abs=1e-6)
+    assert entry["command"].startswith(f"python -m train --dataset {entry['dataset']} --model {entry['model']} ")
+    for plot in ("curves", "confusion", "misclassified"):
+        assert (CHECKPOINTS_DIR / f"{path.stem}-{plot}.png").is_file()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_accuracy_on_a_test_slice_is_close_to_the_recorded_one(entry, data_dir):
+    result = evaluate_checkpoint(str(CHECKPOINTS_DIR / entry["file"]), data_dir, limit=SLICE)
+    assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=TOLERANCE)

@@ -1,0 +1,102 @@
+"""The pure functions behind the UI, without a browser, on the shipped checkpoints."""
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from demo.compare import classify, compare
+from demo.examples import load_index, EXAMPLES_DIR
+from demo.render import feature_grid, input_image
+from demo.zoo import Zoo
+from lenet import EmptyImageError, LenetError
+
+
+@pytest.fixture(scope="module")
+def zoo():
+    return Zoo.load()
+
+
+def drawn_digit(strokes, size=280, width=22):
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))  # what the sketchpad exports: ink on transparency
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        draw.line(stroke, fill=(0, 0, 0, 255), width=width, joint="curve")
+    return image
+
+
+ONE = [[(140, 40), (140, 240)]]
+SEVEN = [[(60, 50), (220, 50), (120, 240)]]
+
+
+def test_zoo_holds_every_shipped_checkpoint(zoo):
+    from lenet.checkpoint import read_manifest
+    from train.publish import CHECKPOINTS_DIR
+
+    shipped = {(e["dataset"], e["model"]) for e in read_manifest(CHECKPOINTS_DIR)}
+    assert {(d, m) for d in zoo.datasets for m in zoo.models(d)} == shipped
+
+
+@pytest.mark.parametrize("strokes,label", [(ONE, "1"), (SEVEN, "7")])
+def test_drawn_digits_are_recognised_by_every_variant(zoo, strokes, label):
+    comparison = compare(zoo, drawn_digit(strokes), "mnist", zoo.models("mnist"))
+    assert [r.label for r in comparison.results] == [label] * len(zoo.models("mnist"))
+    assert comparison.summary() == f"All {len(comparison.results)} models agree: **{label}**"
+
+
+def test_results_carry_maps_accuracy_params_and_latency(zoo):
+    comparison = compare(zoo, drawn_digit(SEVEN), "mnist", ["lenet5-1998"])
+    result = comparison.results[0]
+    assert comparison.seen.size == (256, 256)
+    assert result.c1.size[0] >= 300 and result.c3.size[0] >= 300
+    assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
+    assert "lenet5-1998" in result.title(None) and "60,000 parameters" in result.title(None)
+
+
+def test_disagreement_is_spelled_out(zoo):
+    comparison = compare(zoo, drawn_digit(SEVEN), "mnist", zoo.models("mnist"))
+    comparison.results[0].label = "3"  # pretend the first variant saw something else
+    assert comparison.summary().startswith("The models disagree")
+    assert "✗" in comparison.results[0].title(comparison.consensus)
+
+
+def test_examples_are_real_test_images_classified_mostly_right(zoo):
+    entries = load_index()
+    assert len(entries) >= 36
+    for dataset in zoo.datasets:
+        mine = [e for e in entries if e["dataset"] == dataset]
+        best_model = zoo.models(dataset)[-1]
+        answers = [classify(zoo, str(EXAMPLES_DIR / e["file"]), dataset, best_model) for e in mine]
+        correct = sum(max(answer, key=answer.get) == e["label"] for answer, e in zip(answers, mine))
+        assert correct >= 0.7 * len(mine), dataset
+
+
+def test_empty_canvas_is_reported(zoo):
+    with pytest.raises(EmptyImageError):
+        compare(zoo, Image.new("RGBA", (280, 280), (0, 0, 0, 0)), "mnist", zoo.models("mnist"))
+
+
+@pytest.mark.parametrize("dataset,model,message", [("svhn", "lenet5", "unknown dataset 'svhn'"), ("mnist", "resnet", "no 'resnet' model for mnist")])
+def test_classify_names_what_is_valid(zoo, dataset, model, message):
+    with pytest.raises(LenetError, match=message):
+        classify(zoo, drawn_digit(ONE), dataset, model)
+
+
+def test_feature_grid_is_crisp_and_shares_one_scale():
+    import torch
+
+    maps = torch.zeros(6, 4, 4)
+    maps[0] = 1.0  # brightest map; the others are all at the bottom of the shared scale
+    grid = np.asarray(feature_grid(maps))
+    factor = grid.shape[1] // (6 * 5 + 1)
+    block = grid[factor : 2 * factor, factor : 2 * factor]
+    assert (block == block[0, 0]).all()  # nearest-neighbour: one source pixel, one flat square
+    other = grid[factor : 2 * factor, 6 * factor : 7 * factor]
+    assert not np.array_equal(block[0, 0], other[0, 0])
+
+
+def test_input_image_is_enlarged_with_nearest_neighbour():
+    import torch
+
+    pixels = torch.zeros(1, 32, 32)
+    pixels[0, 0, 0] = 1.0
+    image = np.asarray(input_image(pixels))
+    assert image.shape == (256, 256) and (image[:8, :8] == 255).all() and image[8:, 8:].max() == 0
