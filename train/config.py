@@ -62,12 +62,12 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "mnist": dict(epochs=20, optimizer="sgd", lr=0.01, schedule="step", weight_decay=0.0),
     },
     "best": {
-        "mnist": dict(epochs=15, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128),
+        "mnist": dict(epochs=30, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128),
         "fashion-mnist": dict(
-            epochs=15, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
+            epochs=40, optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
         ),
         "cifar10": dict(
-            epochs=15, optimizer="sgd", lr=0.1, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
+            epochs=30, optimizer="sgd", lr=0.1, schedule="onecycle", weight_decay=5e-4, batch_size=128, label_smoothing=0.1
         ),
     },
 }
