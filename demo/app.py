@@ -1,17 +1,17 @@
 """The Gradio playground: ``build_app(zoo)`` returns the Blocks; the logic lives in demo.compare."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from demo.compare import TOP_CLASSES, Comparison, classify, compare
-from demo.examples import example_rows
+from demo.examples import example_entries
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
 CANVAS_SIZE = (280, 280)
+EXAMPLE_COLUMNS = 12
 BRUSH_SIZE = 12
 DATASET_LABELS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST clothes", "cifar10": "CIFAR-10 objects"}
 DRAW_HINT = "Draw a digit: the models answer as you draw."
@@ -52,7 +52,7 @@ class Slots:
         return [self.summary, *(component for card in self.cards for component in card)]
 
     def show(self, comparison: Comparison) -> list[Any]:
-        consensus = comparison.consensus if len(comparison.results) > 1 else None
+        consensus = comparison.consensus if len(comparison.results) > 1 else None  # no marks for a lone variant
         values: list[Any] = [comparison.summary()]
         for index in range(len(self.cards)):
             if index < len(comparison.results):
@@ -123,8 +123,15 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     upload_seen = gr.Image(label="What the network sees (32×32)", interactive=False, buttons=[], height=200)
                 with gr.Column(scale=3):
                     upload_slots = Slots(slot_count)
-            rows, labels = example_rows()
-            gr.Examples(rows, [upload, dataset], example_labels=labels, label="Real test images (click one)", examples_per_page=24)
+            examples = [example for example in example_entries() if example[1] in zoo.datasets]
+            gallery = gr.Gallery([(path, caption) for path, _, caption in examples], label="Real test images: click one",
+                                 columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
+
+            def on_example(event: gr.SelectData) -> tuple[str, str]:
+                path, dataset_name, _ = examples[event.index]
+                return path, dataset_name
+
+            gallery.select(on_example, None, [upload, dataset], api_visibility="private")
 
             def on_upload(path: str | None, name: str, models: list[str]) -> list[Any]:
                 return run(path, name, [m for m in models if m in zoo.models(name)], upload_slots)

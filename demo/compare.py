@@ -43,9 +43,11 @@ class Comparison:
 
     @property
     def consensus(self) -> str | None:
-        """The label most variants agree on (None without results)."""
-        votes = Counter(result.label for result in self.results)
-        return votes.most_common(1)[0][0] if votes else None
+        """The label more variants give than any other (None without results or on a tie)."""
+        ranked = Counter(result.label for result in self.results).most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def summary(self) -> str:
         if not self.results:

@@ -40,11 +40,9 @@ def load_index() -> list[dict]:
     return json.loads(INDEX.read_text()) if INDEX.is_file() else []
 
 
-def example_rows() -> tuple[list[list[str]], list[str]]:
-    """Rows ``[path, dataset]`` for gr.Examples and their captions."""
-    entries = load_index()
-    rows = [[str(EXAMPLES_DIR / e["file"]), e["dataset"]] for e in entries]
-    return rows, [f"{e['label']} ({e['dataset']})" for e in entries]
+def example_entries() -> list[tuple[str, str, str]]:
+    """``(path, dataset, caption)`` for each example, for the demo's gallery."""
+    return [(str(EXAMPLES_DIR / e["file"]), e["dataset"], f"{e['label']} · {e['dataset']}") for e in load_index()]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 """End to end through the documented API, as the README shows it: gradio_client -> /classify."""
-import io
 
 import pytest
 from gradio_client import Client, handle_file

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from demo.compare import classify, compare
-from demo.examples import load_index, EXAMPLES_DIR
+from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import feature_grid, input_image
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
@@ -53,9 +53,13 @@ def test_results_carry_maps_accuracy_params_and_latency(zoo):
 
 def test_disagreement_is_spelled_out(zoo):
     comparison = compare(zoo, drawn_digit(SEVEN), "mnist", zoo.models("mnist"))
+    assert len(comparison.results) >= 3
     comparison.results[0].label = "3"  # pretend the first variant saw something else
-    assert comparison.summary().startswith("The models disagree")
+    assert comparison.summary().startswith("The models disagree") and comparison.consensus == "7"
     assert "✗" in comparison.results[0].title(comparison.consensus)
+    assert "✓" in comparison.results[1].title(comparison.consensus)
+    comparison.results = comparison.results[:2]  # one against one: nobody is marked right
+    assert comparison.consensus is None and "✓" not in comparison.results[1].title(comparison.consensus)
 
 
 def test_examples_are_real_test_images_classified_mostly_right(zoo):

@@ -5,12 +5,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import torch
 
-import lenet
 from lenet.checkpoint import read_checkpoint
 from train.evaluate import evaluate_checkpoint
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import platform
 import sys
-import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -11,7 +10,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 import lenet
-from lenet.checkpoint import atomic_save, count_parameters, read_checkpoint, save_checkpoint
+from lenet.checkpoint import count_parameters, read_checkpoint, save_checkpoint
 from lenet.preprocess import dataset_pixels
 from train import distributed, report
 from train.augment import AUGMENTATIONS
@@ -79,6 +78,18 @@ def load_resume_state(config: TrainConfig) -> dict[str, Any]:
     return state
 
 
+def restore_training_state(
+    state: dict[str, Any], model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler, generator: torch.Generator,
+) -> None:
+    """Put weights, optimizer, schedule and both random streams back where ``last.pt`` left them."""
+    model.load_state_dict(state["state_dict"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["rng"]["torch"])
+    generator.set_state(state["rng"]["data"].to(generator.get_state().device))
+
+
 def run(config: TrainConfig) -> dict[str, Any]:
     device = pick_device(config.device)
     env = distributed.setup(device)
@@ -104,11 +115,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
     history: list[dict[str, Any]] = []
     best_score, train_seconds, start_epoch = -1.0, 0.0, 0
     if resume:
-        model.load_state_dict(resume["state_dict"])
-        optimizer.load_state_dict(resume["optimizer"])
-        scheduler.load_state_dict(resume["scheduler"])
-        torch.set_rng_state(resume["rng"]["torch"])
-        generator.set_state(resume["rng"]["data"].to(generator.get_state().device))
+        restore_training_state(resume, model, optimizer, scheduler, generator)
         history, best_score = resume["history"], resume["best_score"]
         start_epoch, train_seconds = resume["epoch"], resume["meta"]["train_seconds"]
         say(f"resumed from {config.resume} at epoch {start_epoch}")
