@@ -2,14 +2,15 @@
 
 torchvision's v2 transforms draw one set of random parameters per call, so a
 whole batch would get the same distortion; here every image gets its own
-random affine map, and the batch is warped in one ``grid_sample``.
+random affine map (lenet.transforms.affine), and the batch is warped at once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
+
+from lenet.transforms import affine
 
 
 @dataclass(frozen=True)
@@ -23,33 +24,18 @@ class Augmentation:
 
     def __call__(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Distort a float batch ``N x C x H x W``; ``generator`` makes it reproducible."""
-        n, _, h, w = images.shape
+        n = images.shape[0]
 
         def uniform(low: float, high: float) -> torch.Tensor:
             return torch.rand(n, generator=generator, device=generator.device) * (high - low) + low
 
-        angle = torch.deg2rad(uniform(-self.degrees, self.degrees))
-        shear = torch.deg2rad(uniform(-self.shear, self.shear))
+        degrees, shear = uniform(-self.degrees, self.degrees), uniform(-self.shear, self.shear)
         zoom = uniform(1 - self.scale, 1 + self.scale)
         shift_x, shift_y = uniform(-self.shift, self.shift), uniform(-self.shift, self.shift)
         if self.integer_shift:
             shift_x, shift_y = shift_x.round(), shift_y.round()
-        flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else torch.ones(n, device=generator.device)
-        # Output->input sampling matrix in normalised coordinates: rotate/shear, then zoom, then shift.
-        cos, sin = torch.cos(angle), torch.sin(angle + shear)
-        theta = torch.stack(
-            [
-                torch.stack([cos * flip / zoom, -sin / zoom, -2 * shift_x / w], dim=1),
-                torch.stack([torch.sin(angle) * flip / zoom, torch.cos(angle + shear) / zoom, -2 * shift_y / h], dim=1),
-            ],
-            dim=1,
-        ).to(images.dtype).to(images.device)
-        grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-        return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-    @property
-    def is_identity(self) -> bool:
-        return not (self.degrees or self.shift or self.scale or self.shear or self.hflip)
+        flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else None
+        return affine(images, degrees, shift_x, shift_y, zoom, shear, flip)
 
 
 # What helps each dataset: the paper's small distortions for digits; crops and flips for objects.
