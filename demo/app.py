@@ -1,20 +1,25 @@
-"""The Gradio playground: ``build_app(zoo)`` returns the Blocks; the logic lives in demo.compare."""
+"""The Gradio playground: ``build_app(zoo)`` returns the Blocks; the logic lives in demo.compare and demo.explore."""
 from __future__ import annotations
 
 from typing import Any
 
 import gradio as gr
+import torch
 
 from demo.compare import TOP_CLASSES, Comparison, classify, compare
 from demo.examples import example_entries
+from demo.explore import Distortion, look_inside, rotation_curves, stage_pictures
+from demo.gallery import model_card
+from demo.render import input_image
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
 CANVAS_SIZE = (280, 280)
-EXAMPLE_COLUMNS = 12
 BRUSH_SIZE = 12
+EXAMPLE_COLUMNS = 12
 DATASET_LABELS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST clothes", "cifar10": "CIFAR-10 objects"}
 DRAW_HINT = "Draw a digit: the models answer as you draw."
+EXPLORE_HINT = "Draw or upload an image first: this tab looks inside the models at the last one."
 # Gradio's sketchpad starts with no tool selected; pick the brush so people can draw at once.
 SELECT_BRUSH_JS = """() => {
   const pick = () => {
@@ -66,22 +71,58 @@ class Slots:
         return [text] + [gr.Column(visible=False), None, None, None, None] * len(self.cards)
 
 
+class InsightSlots:
+    """One card per variant in the "Look inside" tab: prediction, saliency, Grad-CAM, C1 kernels."""
+
+    def __init__(self, count: int) -> None:
+        self.cards: list[tuple[gr.Column, gr.Markdown, gr.Label, gr.Image, gr.Image, gr.Image]] = []
+        for _ in range(count):
+            with gr.Column(visible=False, variant="panel") as card:
+                title = gr.Markdown()
+                with gr.Row(equal_height=True):
+                    label = gr.Label(num_top_classes=TOP_CLASSES, show_label=False, scale=1)
+                    saliency = gr.Image(label="Saliency (gradient × input)", interactive=False, buttons=[], scale=1)
+                    cam = gr.Image(label="Grad-CAM on C3", interactive=False, buttons=[], scale=1)
+                    kernels = gr.Image(label="Learned C1 kernels", interactive=False, buttons=[], scale=1)
+            self.cards.append((card, title, label, saliency, cam, kernels))
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [component for card in self.cards for component in card]
+
+    def show(self, insights: list) -> list[Any]:
+        values: list[Any] = []
+        for index in range(len(self.cards)):
+            if index < len(insights):
+                insight = insights[index]
+                title = f"### {insight.model}: **{insight.label}**\n{insight.latency_ms:.1f} ms with saliency"
+                values += [gr.Column(visible=True), title, insight.probabilities, insight.saliency, insight.grad_cam, insight.kernels]
+            else:
+                values += [gr.Column(visible=False), None, None, None, None, None]
+        return values
+
+
 def build_app(zoo: Zoo) -> gr.Blocks:
     slot_count = max((len(zoo.models(d)) for d in zoo.datasets), default=0)
+    first_dataset = zoo.datasets[0] if zoo.datasets else None
 
     def run(image: Any, dataset: str, models: list[str], slots: Slots) -> list[Any]:
+        """[what the network sees, the input for the other tabs, *cards]"""
+        hint = DRAW_HINT if dataset == "mnist" else "Upload an image."
         if image is None:
-            return [None, *slots.message(DRAW_HINT if dataset == "mnist" else "Upload an image.")]
+            return [None, gr.skip(), *slots.message(hint)]
         try:
             comparison = compare(zoo, image, dataset, models)
         except EmptyImageError:
-            return [None, *slots.message(DRAW_HINT if dataset == "mnist" else "The image is blank.")]
+            return [None, gr.skip(), *slots.message(DRAW_HINT if dataset == "mnist" else "The image is blank.")]
         except LenetError as error:
-            return [None, *slots.message(f"**Cannot classify this image:** {error}")]
-        return [comparison.seen, *slots.show(comparison)]
+            return [None, gr.skip(), *slots.message(f"**Cannot classify this image:** {error}")]
+        return [comparison.seen, {"pixels": comparison.pixels, "dataset": dataset}, *slots.show(comparison)]
 
     with gr.Blocks(title="LeNet Lab") as app:
         gr.Markdown(INTRO)
+        current = gr.State(None)  # the last preprocessed input, for "Look inside"
+
         with gr.Tab("Draw"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
@@ -107,7 +148,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                 return run(composite, "mnist", models, draw_slots)
 
             for event in (sketch.change, draw_models.change):
-                event(on_draw, [sketch, draw_models], [draw_seen, *draw_slots.outputs],
+                event(on_draw, [sketch, draw_models], [draw_seen, current, *draw_slots.outputs],
                       show_progress="hidden", trigger_mode="always_last", api_visibility="private")
             clear.click(None, js=CLEAR_JS)
         app.load(None, js=SELECT_BRUSH_JS)
@@ -116,10 +157,9 @@ def build_app(zoo: Zoo) -> gr.Blocks:
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
                     upload = gr.File(label="Image file", file_types=["image"], type="filepath", elem_id="upload")
-                    dataset = gr.Radio([(DATASET_LABELS[d], d) for d in zoo.datasets], value=zoo.datasets[0] if zoo.datasets else None,
+                    dataset = gr.Radio([(DATASET_LABELS[d], d) for d in zoo.datasets], value=first_dataset,
                                        label="Which kind of image is it?")
-                    upload_models = gr.CheckboxGroup(zoo.models(zoo.datasets[0]) if zoo.datasets else [],
-                                                     value=zoo.models(zoo.datasets[0]) if zoo.datasets else [], label="Models")
+                    upload_models = gr.CheckboxGroup(zoo.models(first_dataset), value=zoo.models(first_dataset), label="Models")
                     upload_seen = gr.Image(label="What the network sees (32×32)", interactive=False, buttons=[], height=200)
                 with gr.Column(scale=3):
                     upload_slots = Slots(slot_count)
@@ -131,18 +171,81 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                 path, dataset_name, _ = examples[event.index]
                 return path, dataset_name
 
-            gallery.select(on_example, None, [upload, dataset], api_visibility="private")
-
             def on_upload(path: str | None, name: str, models: list[str]) -> list[Any]:
                 return run(path, name, [m for m in models if m in zoo.models(name)], upload_slots)
 
             def on_dataset(name: str) -> gr.CheckboxGroup:
                 return gr.CheckboxGroup(choices=zoo.models(name), value=zoo.models(name))
 
+            gallery.select(on_example, None, [upload, dataset], api_visibility="private")
             dataset.change(on_dataset, dataset, upload_models, api_visibility="private")
             for event in (upload.change, dataset.change, upload_models.change):
-                event(on_upload, [upload, dataset, upload_models], [upload_seen, *upload_slots.outputs],
+                event(on_upload, [upload, dataset, upload_models], [upload_seen, current, *upload_slots.outputs],
                       trigger_mode="always_last", api_visibility="private")
+
+        with gr.Tab("Look inside") as inside_tab:
+            inside_hint = gr.Markdown(EXPLORE_HINT)
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    distorted = gr.Image(label="The input, distorted", interactive=False, buttons=[], height=220)
+                    degrees = gr.Slider(-45, 45, value=0, step=1, label="Rotation (degrees)")
+                    shift_x = gr.Slider(-6, 6, value=0, step=0.5, label="Shift right (pixels)")
+                    shift_y = gr.Slider(-6, 6, value=0, step=0.5, label="Shift down (pixels)")
+                    zoom = gr.Slider(0.6, 1.4, value=1.0, step=0.05, label="Scale")
+                    thickness = gr.Slider(-1, 2, value=0, step=1, label="Stroke thickness (pixels)")
+                    noise = gr.Slider(0, 0.5, value=0, step=0.05, label="Noise")
+                    reset = gr.Button("Reset distortions")
+                with gr.Column(scale=3):
+                    rotation_plot = gr.LinePlot(x="rotation", y="confidence", color="model", y_lim=[0, 1],
+                                                label="Confidence in the upright answer as the input turns", height=260)
+                    insight_slots = InsightSlots(slot_count)
+            with gr.Accordion("Stage explorer: every layer of one variant", open=False):
+                stage_model = gr.Dropdown([], label="Variant")
+                with gr.Row():
+                    stage_images = {name: gr.Image(label=label, interactive=False, buttons=[])
+                                    for name, label in (("c1", "C1"), ("s2", "S2"), ("c3", "C3"), ("s4", "S4"))}
+                with gr.Row():
+                    stage_images.update({name: gr.Image(label=label, interactive=False, buttons=[])
+                                         for name, label in (("c5", "C5 (one bar per unit)"), ("f6", "F6"))})
+            sliders = [degrees, shift_x, shift_y, zoom, thickness, noise]
+
+            def on_inspect(state: dict | None, *values: float) -> list[Any]:
+                if state is None:
+                    return [EXPLORE_HINT, None, None, gr.skip(), *insight_slots.show([])]
+                pixels = Distortion(*values[:3], values[3], int(values[4]), values[5]).apply(state["pixels"])
+                models = zoo.models(state["dataset"])
+                return [
+                    f"Looking inside the {len(models)} {state['dataset']} models at your last image.",
+                    input_image(pixels[0]),
+                    rotation_curves(zoo, pixels, state["dataset"], models),
+                    gr.Dropdown(choices=models, value=models[-1]),
+                    *insight_slots.show(look_inside(zoo, pixels, state["dataset"], models)),
+                ]
+
+            def on_stage(state: dict | None, model: str | None, *values: float) -> list[Any]:
+                if state is None or model not in zoo.models(state["dataset"]):
+                    return [None] * len(stage_images)
+                pixels = Distortion(*values[:3], values[3], int(values[4]), values[5]).apply(state["pixels"])
+                pictures = stage_pictures(zoo.by_dataset[state["dataset"]][model], pixels)
+                return [pictures[name] for name in stage_images]
+
+            inspect_outputs = [inside_hint, distorted, rotation_plot, stage_model, *insight_slots.outputs]
+            for event in (inside_tab.select, *(slider.release for slider in sliders)):
+                event(on_inspect, [current, *sliders], inspect_outputs, api_visibility="private")
+            stage_model.change(on_stage, [current, stage_model, *sliders], list(stage_images.values()), api_visibility="private")
+            reset.click(lambda: [0, 0, 0, 1.0, 0, 0], None, sliders, api_visibility="private").then(
+                on_inspect, [current, *sliders], inspect_outputs, api_visibility="private")
+
+        with gr.Tab("Models"):
+            gr.Markdown("Every shipped checkpoint, with the training curves, confusion matrix and most confidently wrong "
+                        "test images that `python -m train` wrote when it was made.")
+            for entry in zoo.entries:
+                text, plots = model_card(zoo.folder, entry)
+                with gr.Accordion(f"{entry['dataset']} · {entry['model']} · {entry['test_accuracy']:.2%}", open=False):
+                    gr.Markdown(text)
+                    with gr.Row():
+                        for path, label in zip(plots, ("Training curves", "Confusion matrix", "Most confidently wrong")):
+                            gr.Image(path, label=label, interactive=False, buttons=[])
 
         with gr.Column(visible=False):  # the documented API endpoint: /classify
             api_image = gr.File(type="filepath")

@@ -5,6 +5,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+import torch
 from PIL import Image
 
 from demo.render import feature_grid, input_image
@@ -38,7 +39,8 @@ class VariantResult:
 
 @dataclass
 class Comparison:
-    seen: Image.Image  # the 32x32 input, enlarged
+    pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]
+    seen: Image.Image  # the same, enlarged
     results: list[VariantResult]
 
     @property
@@ -80,7 +82,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Co
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
-    return Comparison(seen=input_image(pixels[0]), results=results)
+    return Comparison(pixels=pixels, seen=input_image(pixels[0]), results=results)
 
 
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:

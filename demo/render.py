@@ -12,6 +12,14 @@ INPUT_SCALE = 8  # the 32x32 input shown as 256x256
 MAP_TARGET_WIDTH = 360  # feature-map grids are enlarged by a whole factor to about this width
 MAP_PADDING = 1
 SEPARATOR = 255  # white lines between maps
+HEAT = (colormaps["inferno"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+HEAT_OPACITY = 0.8
+OVERLAY_BASE_BRIGHTNESS = 0.4
+BAR_HEIGHT = 64
+BAR_WIDTH = 3
+BAR_GAP = 1
+BAR_COLOUR = np.array([68, 1, 84], dtype=np.uint8)  # viridis' darkest
+BAR_BACKGROUND = 255
 MAPS_PER_ROW = {6: 6, 16: 8}  # C1's 6 maps in one row, C3's 16 in two; other counts get square-ish grids
 
 
@@ -37,3 +45,35 @@ def feature_grid(maps: torch.Tensor) -> Image.Image:
     coloured[grid < 0] = SEPARATOR
     factor = max(1, MAP_TARGET_WIDTH // grid.shape[1])
     return enlarge(coloured, factor)
+
+
+def overlay(pixels: torch.Tensor, heat: torch.Tensor) -> Image.Image:
+    """A ``H x W`` heat map in [0, 1] blended over the ``C x H x W`` input, enlarged."""
+    base = pixels.clamp(0, 1).permute(1, 2, 0).numpy() * OVERLAY_BASE_BRIGHTNESS  # dimmed, so the heat stands out
+    base = np.repeat(base, 3, axis=2) if base.shape[2] == 1 else base
+    coloured = HEAT[(heat.clamp(0, 1).numpy() * 255).round().astype(np.uint8)] / 255.0
+    alpha = HEAT_OPACITY * heat.clamp(0, 1).numpy()[..., None]
+    return enlarge((((1 - alpha) * base + alpha * coloured) * 255).round().astype(np.uint8), INPUT_SCALE)
+
+
+def bars(values: torch.Tensor) -> Image.Image:
+    """A strip of vertical bars, one per unit (C5's 120, F6's 84), heights on a shared scale from the strip's minimum."""
+    values = values.flatten()
+    low, high = values.min(), values.max()
+    heights = ((values - low) / (high - low).clamp_min(1e-8) * (BAR_HEIGHT - 1)).round().long() + 1
+    pitch = BAR_WIDTH + BAR_GAP
+    strip = np.full((BAR_HEIGHT, len(values) * pitch, 3), BAR_BACKGROUND, dtype=np.uint8)
+    for index, height in enumerate(heights.tolist()):
+        strip[BAR_HEIGHT - height :, index * pitch : index * pitch + BAR_WIDTH] = BAR_COLOUR
+    return Image.fromarray(strip)
+
+
+def kernels(weight: torch.Tensor) -> Image.Image:
+    """First-layer filters ``out x in x k x k`` as a grid (colour kernels shown in RGB, grey ones colour-mapped)."""
+    if weight.shape[1] == 3:
+        low, high = weight.min(), weight.max()
+        scaled = (weight - low) / (high - low).clamp_min(1e-8)
+        grid = make_grid(scaled, nrow=int(np.ceil(np.sqrt(len(weight)))), padding=MAP_PADDING, pad_value=1.0)
+        array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+        return enlarge(array, max(1, MAP_TARGET_WIDTH // array.shape[1]))
+    return feature_grid(weight[:, 0])

@@ -19,7 +19,9 @@ MODEL_ORDER = ("lenet5-1998", "lenet5", "lenet5-modern", "lenet-cifar")  # oldes
 class Zoo:
     """``zoo[dataset][model] -> Predictor`` for every manifest entry."""
 
-    def __init__(self, predictors: list[Predictor]) -> None:
+    def __init__(self, predictors: list[Predictor], folder: Path | None = None) -> None:
+        self.folder = folder  # where the checkpoints, their manifest and model cards lie
+        self.entries = read_manifest(folder) if folder else []
         self.by_dataset: dict[str, dict[str, Predictor]] = defaultdict(dict)
         for predictor in sorted(predictors, key=lambda p: MODEL_ORDER.index(p.name) if p.name in MODEL_ORDER else len(MODEL_ORDER)):
             self.by_dataset[predictor.meta["dataset"]][predictor.name] = predictor
@@ -28,7 +30,7 @@ class Zoo:
     def load(cls, folder: str | os.PathLike | None = None) -> "Zoo":
         folder = Path(folder or os.environ.get(CHECKPOINTS_ENV) or DEFAULT_CHECKPOINTS)
         predictors = [Predictor.from_checkpoint(folder / entry["file"]) for entry in read_manifest(folder)]
-        zoo = cls(predictors)
+        zoo = cls(predictors, folder)
         zoo.warm_up()
         return zoo
 

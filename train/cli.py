@@ -36,7 +36,8 @@ def machine_name(device: torch.device, world_size: int) -> str:
     if device.type == "cuda":
         return f"{world_size}x {torch.cuda.get_device_name(device)}"
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
-    return f"{cpu}, {torch.get_num_threads()} threads x {world_size} process(es)"
+    threads = torch.get_num_threads()
+    return f"{cpu}, {threads} thread{'s' * (threads > 1)}" + (f" x {world_size} processes" if world_size > 1 else "")
 
 
 def build_optimizer(config: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimizer:

@@ -1,0 +1,73 @@
+"""The pure functions behind the "Look inside" and "Models" tabs."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from demo.explore import PROBE_ANGLES, Distortion, first_layer_weight, look_inside, rotation_curves, stage_pictures
+from demo.gallery import PUBLISHED, model_card
+from demo.render import bars
+from demo.zoo import Zoo
+from lenet.datasets import load_tensors
+from lenet.preprocess import dataset_pixels
+
+
+@pytest.fixture(scope="module")
+def zoo():
+    return Zoo.load()
+
+
+@pytest.fixture(scope="module")
+def digit(data_dir):
+    images, _ = load_tensors("mnist", data_dir, train=False, limit=1)  # a 7
+    return dataset_pixels(images)
+
+
+def test_look_inside_gives_each_variant_its_saliency_and_kernels(zoo, digit):
+    insights = look_inside(zoo, digit, "mnist", zoo.models("mnist"))
+    assert [i.model for i in insights] == zoo.models("mnist")
+    for insight in insights:
+        assert insight.label == "7"
+        assert insight.saliency.size == insight.grad_cam.size == (256, 256)
+        assert insight.kernels.size[0] >= 300 and insight.latency_ms > 0
+
+
+def test_kernels_are_the_first_convolution(zoo):
+    assert first_layer_weight(zoo.by_dataset["mnist"]["lenet5-1998"]).shape == (6, 1, 5, 5)
+    assert first_layer_weight(zoo.by_dataset["cifar10"]["lenet-cifar"]).shape[1:] == (3, 3, 3)
+
+
+def test_rotation_plot_has_one_curve_per_variant(zoo, digit):
+    table = rotation_curves(zoo, digit, "mnist", zoo.models("mnist"))
+    assert sorted(table["model"].unique()) == sorted(zoo.models("mnist"))
+    for _, curve in table.groupby("model"):
+        assert curve["rotation"].tolist() == PROBE_ANGLES
+        upright = curve.loc[curve["rotation"] == 0, "confidence"].item()
+        assert upright == max(curve["confidence"]) or upright > 0.99  # upright is what they were trained on
+        assert curve["confidence"].iloc[0] < upright  # turned by 45 degrees, every LeNet is less sure
+
+
+def test_no_distortion_changes_nothing(digit):
+    torch.testing.assert_close(Distortion().apply(digit), digit, atol=1e-5, rtol=0)
+    assert not torch.equal(Distortion(degrees=30).apply(digit), digit)
+
+
+def test_stage_explorer_shows_every_stage(zoo, digit):
+    pictures = stage_pictures(zoo.by_dataset["mnist"]["lenet5"], digit)
+    assert list(pictures) == ["input", "c1", "s2", "c3", "s4", "c5", "f6"]
+    assert pictures["c5"].size[0] == 120 * 4 and pictures["f6"].size[0] == 84 * 4  # one bar per unit
+
+
+def test_bars_are_as_tall_as_the_values():
+    strip = np.asarray(bars(torch.tensor([0.0, 1.0, 0.5])))
+    heights = [(strip[:, i * 4] != 255).any(axis=1).sum() for i in range(3)]
+    assert heights[0] < heights[2] < heights[1]
+
+
+def test_every_gallery_image_exists(zoo):
+    assert zoo.entries
+    for entry in zoo.entries:
+        text, plots = model_card(zoo.folder, entry)
+        assert f"{entry['test_accuracy']:.2%}" in text and PUBLISHED[entry["dataset"]] in text
+        assert all(Path(path).is_file() for path in plots)
