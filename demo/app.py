@@ -16,7 +16,7 @@ from lenet import EmptyImageError, LenetError
 
 CANVAS_SIZE = (280, 280)
 BRUSH_SIZE = 12
-EXAMPLE_COLUMNS = 12
+EXAMPLE_COLUMNS = 10
 DATASET_LABELS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST clothes", "cifar10": "CIFAR-10 objects"}
 DRAW_HINT = "Draw a digit: the models answer as you draw."
 EXPLORE_HINT = "Draw or upload an image first: this tab looks inside the models at the last one."
@@ -42,15 +42,14 @@ class Slots:
 
     def __init__(self, count: int) -> None:
         self.summary = gr.Markdown()
-        self.cards: list[tuple[gr.Column, gr.Markdown, gr.Label, gr.Image, gr.Image]] = []
+        self.cards: list[tuple[gr.Column, gr.Markdown, gr.Label, gr.HTML]] = []
         for _ in range(count):
             with gr.Column(visible=False, variant="panel") as card:
                 title = gr.Markdown()
                 with gr.Row(equal_height=True):
                     label = gr.Label(num_top_classes=TOP_CLASSES, show_label=False, scale=1)
-                    c1 = gr.Image(label="C1 feature maps", interactive=False, buttons=[], scale=2)
-                    c3 = gr.Image(label="C3 feature maps", interactive=False, buttons=[], scale=2)
-            self.cards.append((card, title, label, c1, c3))
+                    maps = gr.HTML(scale=3)
+            self.cards.append((card, title, label, maps))
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -62,13 +61,13 @@ class Slots:
         for index in range(len(self.cards)):
             if index < len(comparison.results):
                 result = comparison.results[index]
-                values += [gr.Column(visible=True), result.title(consensus), result.probabilities, result.c1, result.c3]
+                values += [gr.Column(visible=True), result.title(consensus), result.probabilities, result.maps_html()]
             else:
-                values += [gr.Column(visible=False), None, None, None, None]
+                values += [gr.Column(visible=False), None, None, None]
         return values
 
     def message(self, text: str) -> list[Any]:
-        return [text] + [gr.Column(visible=False), None, None, None, None] * len(self.cards)
+        return [text] + [gr.Column(visible=False), None, None, None] * len(self.cards)
 
 
 class InsightSlots:
@@ -117,7 +116,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
             return [None, gr.skip(), *slots.message(DRAW_HINT if dataset == "mnist" else "The image is blank.")]
         except LenetError as error:
             return [None, gr.skip(), *slots.message(f"**Cannot classify this image:** {error}")]
-        return [comparison.seen, {"pixels": comparison.pixels, "dataset": dataset}, *slots.show(comparison)]
+        return [comparison.seen_html(), {"pixels": comparison.pixels, "dataset": dataset}, *slots.show(comparison)]
 
     with gr.Blocks(title="LeNet Lab") as app:
         gr.Markdown(INTRO)
@@ -138,7 +137,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     )
                     clear = gr.Button("Clear", elem_id="clear")
                     draw_models = gr.CheckboxGroup(zoo.models("mnist"), value=zoo.models("mnist"), label="Models")
-                    draw_seen = gr.Image(label="What the network sees (32×32)", interactive=False, buttons=[], height=200)
+                    draw_seen = gr.HTML()
                 with gr.Column(scale=3, elem_id="draw-results"):
                     draw_slots = Slots(slot_count)
             draw_slots.summary.value = DRAW_HINT
@@ -160,7 +159,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     dataset = gr.Radio([(DATASET_LABELS[d], d) for d in zoo.datasets], value=first_dataset,
                                        label="Which kind of image is it?")
                     upload_models = gr.CheckboxGroup(zoo.models(first_dataset), value=zoo.models(first_dataset), label="Models")
-                    upload_seen = gr.Image(label="What the network sees (32×32)", interactive=False, buttons=[], height=200)
+                    upload_seen = gr.HTML()
                 with gr.Column(scale=3):
                     upload_slots = Slots(slot_count)
             examples = [example for example in example_entries() if example[1] in zoo.datasets]
@@ -179,9 +178,11 @@ def build_app(zoo: Zoo) -> gr.Blocks:
 
             gallery.select(on_example, None, [upload, dataset], api_visibility="private")
             dataset.change(on_dataset, dataset, upload_models, api_visibility="private")
-            for event in (upload.change, dataset.change, upload_models.change):
-                event(on_upload, [upload, dataset, upload_models], [upload_seen, current, *upload_slots.outputs],
-                      trigger_mode="always_last", api_visibility="private")
+            upload_io = dict(fn=on_upload, inputs=[upload, dataset, upload_models],
+                             outputs=[upload_seen, current, *upload_slots.outputs], trigger_mode="always_last")
+            upload.change(**upload_io, api_name="compare")  # also an API: every chosen variant, with feature maps
+            dataset.change(**upload_io, api_visibility="private")
+            upload_models.change(**upload_io, api_visibility="private")
 
         with gr.Tab("Look inside") as inside_tab:
             inside_hint = gr.Markdown(EXPLORE_HINT)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from demo.render import feature_grid, input_image
+from demo.render import INPUT_SCALE, MAP_TARGET_WIDTH, feature_grid, html_figure, input_image
 from demo.zoo import Zoo
 from lenet import LenetError
 from lenet.datasets import dataset_info
@@ -23,7 +23,7 @@ class VariantResult:
     model: str
     label: str
     probabilities: dict[str, float]
-    c1: Image.Image
+    c1: Image.Image  # C1 feature maps as one grid, one pixel per activation
     c3: Image.Image
     test_accuracy: float
     params: int
@@ -36,11 +36,16 @@ class VariantResult:
             f"test accuracy {self.test_accuracy:.2%} · {self.params:,} parameters · {self.latency_ms:.1f} ms"
         )
 
+    def maps_html(self) -> str:
+        captions = ((self.c1, "C1 feature maps"), (self.c3, "C3 feature maps"))
+        figures = (html_figure(grid, caption, MAP_TARGET_WIDTH) for grid, caption in captions)
+        return f'<div style="display:flex;gap:16px;flex-wrap:wrap">{"".join(figures)}</div>'
+
 
 @dataclass
 class Comparison:
     pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]
-    seen: Image.Image  # the same, enlarged
+    seen: Image.Image  # the same as an image, one pixel per pixel
     results: list[VariantResult]
 
     @property
@@ -50,6 +55,9 @@ class Comparison:
         if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
         return ranked[0][0]
+
+    def seen_html(self) -> str:
+        return html_figure(self.seen, "What the network sees (32×32)", self.seen.width * INPUT_SCALE)
 
     def summary(self) -> str:
         if not self.results:
@@ -69,7 +77,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Co
         predictor = zoo.by_dataset[dataset][name]
         start = time.perf_counter()
         prediction = predictor.predict_pixels(pixels)
-        c1, c3 = feature_grid(prediction.stages["c1"]), feature_grid(prediction.stages["c3"])
+        c1, c3 = feature_grid(prediction.stages["c1"], enlarged=False), feature_grid(prediction.stages["c3"], enlarged=False)
         results.append(
             VariantResult(
                 model=name,
@@ -82,7 +90,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Co
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
-    return Comparison(pixels=pixels, seen=input_image(pixels[0]), results=results)
+    return Comparison(pixels=pixels, seen=input_image(pixels[0], enlarged=False), results=results)
 
 
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:

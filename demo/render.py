@@ -1,6 +1,9 @@
 """Pictures of what a network sees and computes, rendered with numpy at the size needed."""
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import torch
 from matplotlib import colormaps
@@ -28,14 +31,15 @@ def enlarge(image: np.ndarray, factor: int) -> Image.Image:
     return Image.fromarray(image.repeat(factor, axis=0).repeat(factor, axis=1))
 
 
-def input_image(pixels: torch.Tensor) -> Image.Image:
-    """The ``C x 32 x 32`` model input in [0, 1], enlarged."""
+def input_image(pixels: torch.Tensor, enlarged: bool = True) -> Image.Image:
+    """The ``C x 32 x 32`` model input in [0, 1] as an image (enlarged unless the browser will do it)."""
     array = (pixels.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
-    return enlarge(array.squeeze(-1) if array.shape[-1] == 1 else array, INPUT_SCALE)
+    return enlarge(array.squeeze(-1) if array.shape[-1] == 1 else array, INPUT_SCALE if enlarged else 1)
 
 
-def feature_grid(maps: torch.Tensor) -> Image.Image:
-    """``C x H x W`` activations as one grid, one colour scale shared by all maps, enlarged."""
+def feature_grid(maps: torch.Tensor, enlarged: bool = True) -> Image.Image:
+    """``C x H x W`` activations as one grid, one colour scale shared by all maps (enlarged unless the
+    browser will do it, see ``html_figure``)."""
     count = maps.shape[0]
     low, high = maps.min(), maps.max()
     scaled = (maps - low) / (high - low).clamp_min(1e-8)
@@ -43,7 +47,7 @@ def feature_grid(maps: torch.Tensor) -> Image.Image:
     grid = make_grid(scaled.unsqueeze(1), nrow=per_row, padding=MAP_PADDING, pad_value=-1.0)[0].numpy()
     coloured = COLORMAP[(grid.clip(0, 1) * 255).round().astype(np.uint8)]
     coloured[grid < 0] = SEPARATOR
-    factor = max(1, MAP_TARGET_WIDTH // grid.shape[1])
+    factor = max(1, MAP_TARGET_WIDTH // grid.shape[1]) if enlarged else 1
     return enlarge(coloured, factor)
 
 
@@ -77,3 +81,16 @@ def kernels(weight: torch.Tensor) -> Image.Image:
         array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
         return enlarge(array, max(1, MAP_TARGET_WIDTH // array.shape[1]))
     return feature_grid(weight[:, 0])
+
+
+def html_figure(image: Image.Image, caption: str, width: int) -> str:
+    """The image inlined as a PNG data URI, scaled up by the browser with nearest-neighbour
+    (``image-rendering: pixelated``): tiny to send, no temp file, no second request, pixels stay crisp."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{caption}" '
+        f'style="width:{width}px;max-width:100%;image-rendering:pixelated">'
+        f'<figcaption style="font-size:0.8em">{caption}</figcaption></figure>'
+    )

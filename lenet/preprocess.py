@@ -21,7 +21,7 @@ from lenet.errors import EmptyImageError, InputError
 
 ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]
 
-MAX_INPUT_PIXELS = 50_000_000  # refuse larger images before decoding them (decompression bombs)
+MAX_INPUT_PIXELS = 10_000 * 10_000  # refuse larger images before decoding them (decompression bombs)
 WORKING_SIZE = 512  # larger inputs are shrunk to this first: plenty for a 20-28 px result
 DIGIT_BOX = 20  # MNIST fits each digit's longest side into 20 px...
 DIGIT_FIELD = 28  # ...and centres its mass in a 28x28 field

@@ -45,8 +45,11 @@ def test_drawn_digits_are_recognised_by_every_variant(zoo, strokes, label):
 def test_results_carry_maps_accuracy_params_and_latency(zoo):
     comparison = compare(zoo, drawn_digit(SEVEN), "mnist", ["lenet5-1998"])
     result = comparison.results[0]
-    assert comparison.seen.size == (256, 256)
-    assert result.c1.size[0] >= 300 and result.c3.size[0] >= 300
+    assert comparison.seen.size == (32, 32)
+    assert result.c1.size == (6 * 29 + 1, 29 + 1) and result.c3.size == (8 * 11 + 1, 2 * 11 + 1)  # 1 px per activation
+    html = result.maps_html()
+    assert html.count("data:image/png;base64,") == 2 and "image-rendering:pixelated" in html
+    assert "data:image/png;base64," in comparison.seen_html()
     assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
     assert "lenet5-1998" in result.title(None) and "60,000 parameters" in result.title(None)
 

@@ -1,0 +1,164 @@
+"""``python -m bench.serve``: how fast the playground answers, measured through its real HTTP API.
+
+Starts the app (and, as the floor, a Gradio app with the same input and output
+types that does no work) in their own processes, then with gradio_client measures:
+round-trip latency of /classify (one variant) and /compare (every variant, with
+feature maps), a 16-client load, cold start, and in-process compute times.
+Prints a table and writes JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+import torch
+from gradio_client import Client, handle_file
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "demo" / "examples" / "mnist" / "00000.png"
+DATASET, MODEL = "mnist", "lenet5-1998"
+STARTUP_TIMEOUT_S = 120
+MS = 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+def start(module_args: list[str]) -> tuple[subprocess.Popen, str, float]:
+    """Start a server process; return it, its URL and seconds from spawn to the first answered request."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", *module_args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - began < STARTUP_TIMEOUT_S:
+        try:
+            client = Client(url, verbose=False)
+            client.predict(handle_file(str(EXAMPLE)), DATASET, MODEL, api_name="/classify")
+            return process, url, time.perf_counter() - began
+        except Exception:  # not up yet
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{' '.join(module_args)} did not answer within {STARTUP_TIMEOUT_S} s")
+
+
+def timed(call: Callable[[], object], repeats: int) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * MS)
+    return samples
+
+
+def load(url: str, clients: int, per_client: int) -> dict[str, float]:
+    def one_client(_: int) -> tuple[list[float], int]:
+        client, latencies, failures = Client(url, verbose=False), [], 0
+        for _ in range(per_client):
+            began = time.perf_counter()
+            try:
+                client.predict(handle_file(str(EXAMPLE)), DATASET, MODEL, api_name="/classify")
+                latencies.append((time.perf_counter() - began) * MS)
+            except Exception:
+                failures += 1
+        return latencies, failures
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one_client, range(clients)))
+    seconds = time.perf_counter() - began
+    latencies = [x for lat, _ in results for x in lat]
+    return {"requests_per_second": len(latencies) / seconds, "p50_ms": statistics.median(latencies),
+            "p95_ms": percentile(latencies, 95), "failures": sum(f for _, f in results)}
+
+
+def compute_times(repeats: int) -> dict[str, float]:
+    """Server-side work without HTTP: the model alone, one variant end to end, all variants with feature maps."""
+    from demo.compare import compare
+    from demo.zoo import Zoo
+    from lenet.preprocess import normalize, prepare_sketch
+
+    torch.set_num_threads(1)
+    zoo = Zoo.load()
+    predictor = zoo.by_dataset[DATASET][MODEL]
+    x = normalize(prepare_sketch(EXAMPLE), predictor.meta["mean"], predictor.meta["std"])
+    with torch.inference_mode():
+        forward = timed(lambda: predictor.model(x), repeats)
+    one = timed(lambda: compare(zoo, EXAMPLE, DATASET, [MODEL]), repeats)
+    every = timed(lambda: compare(zoo, EXAMPLE, DATASET, zoo.models(DATASET)), repeats)
+    return {"forward_p50_ms": statistics.median(forward), "one_variant_p50_ms": statistics.median(one),
+            "all_variants_p50_ms": statistics.median(every), "variants": zoo.models(DATASET)}
+
+
+def serve_floor() -> None:
+    """A Gradio app with /classify's types that returns a constant: Gradio's own round trip."""
+    import gradio as gr
+
+    with gr.Blocks() as app:
+        image, dataset, model, label, button = gr.File(type="filepath"), gr.Textbox(), gr.Textbox(), gr.Label(), gr.Button()
+        button.click(lambda *_: {"0": 1.0}, [image, dataset, model], label, api_name="classify")
+    app.queue().launch()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency measurement")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--out", type=Path, default=Path("bench/serve-results.json"))
+    parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor_server:
+        return serve_floor()
+
+    compute = compute_times(args.requests)
+    floor_process, floor_url, _ = start(["bench.serve", "--floor-server"])
+    app_process, app_url, cold_start = start(["demo"])
+    try:
+        floor, app = Client(floor_url, verbose=False), Client(app_url, verbose=False)
+        image = handle_file(str(EXAMPLE))
+        samples = {
+            "floor: Gradio echo": timed(lambda: floor.predict(image, DATASET, MODEL, api_name="/classify"), args.requests),
+            "/classify, one variant": timed(lambda: app.predict(image, DATASET, MODEL, api_name="/classify"), args.requests),
+            "/compare, all variants + maps": timed(
+                lambda: app.predict(image, DATASET, compute["variants"], api_name="/compare"), args.requests),
+        }
+        under_load = load(app_url, args.clients, args.per_client)
+    finally:
+        app_process.kill()
+        floor_process.kill()
+    floor_p50 = statistics.median(samples["floor: Gradio echo"])
+    latency = {name: {"p50_ms": statistics.median(v), "p95_ms": percentile(v, 95), "p50_vs_floor": statistics.median(v) / floor_p50}
+               for name, v in samples.items()}
+    results = {"machine": f"{os.cpu_count()} CPU cores, torch {torch.__version__}", "requests": args.requests,
+               "latency": latency, "load": {**under_load, "clients": args.clients, "per_client": args.per_client,
+                                            "p95_vs_floor": under_load["p95_ms"] / floor_p50},
+               "cold_start_s": cold_start, "compute": compute}
+    print(f"\n{'round trip':<32}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}")
+    for name, row in latency.items():
+        print(f"{name:<32}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p50_vs_floor']:>11.2f}")
+    print(f"\n{args.clients} clients x {args.per_client} /classify: {under_load['requests_per_second']:.1f} req/s, "
+          f"p95 {under_load['p95_ms']:.0f} ms ({results['load']['p95_vs_floor']:.1f}x floor), {under_load['failures']} failures")
+    print(f"cold start (process start to first answer): {cold_start:.1f} s")
+    print(f"server-side compute p50: forward {compute['forward_p50_ms']:.2f} ms, one variant {compute['one_variant_p50_ms']:.2f} ms, "
+          f"all {len(compute['variants'])} variants with feature maps {compute['all_variants_p50_ms']:.2f} ms")
+    args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
