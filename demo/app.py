@@ -160,29 +160,29 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                                        label="Which kind of image is it?")
                     upload_models = gr.CheckboxGroup(zoo.models(first_dataset), value=zoo.models(first_dataset), label="Models")
                     upload_seen = gr.HTML()
-                with gr.Column(scale=3):
+                with gr.Column(scale=3, elem_id="upload-results"):
                     upload_slots = Slots(slot_count)
             examples = [example for example in example_entries() if example[1] in zoo.datasets]
             gallery = gr.Gallery([(path, caption) for path, _, caption in examples], label="Real test images: click one",
                                  columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
 
-            def on_example(event: gr.SelectData) -> tuple[str, str]:
+            def on_example(event: gr.SelectData) -> tuple[str, str, gr.CheckboxGroup]:
                 path, dataset_name, _ = examples[event.index]
-                return path, dataset_name
+                return path, dataset_name, on_dataset(dataset_name)
 
             def on_upload(path: str | None, name: str, models: list[str]) -> list[Any]:
-                return run(path, name, [m for m in models if m in zoo.models(name)], upload_slots)
+                chosen = [m for m in models if m in zoo.models(name)] or zoo.models(name)  # models of another dataset: use all
+                return run(path, name, chosen, upload_slots)
 
             def on_dataset(name: str) -> gr.CheckboxGroup:
                 return gr.CheckboxGroup(choices=zoo.models(name), value=zoo.models(name))
 
-            gallery.select(on_example, None, [upload, dataset], api_visibility="private")
-            dataset.change(on_dataset, dataset, upload_models, api_visibility="private")
             upload_io = dict(fn=on_upload, inputs=[upload, dataset, upload_models],
                              outputs=[upload_seen, current, *upload_slots.outputs], trigger_mode="always_last")
+            gallery.select(on_example, None, [upload, dataset, upload_models], api_visibility="private")
             upload.change(**upload_io, api_name="compare")  # also an API: every chosen variant, with feature maps
-            dataset.change(**upload_io, api_visibility="private")
-            upload_models.change(**upload_io, api_visibility="private")
+            dataset.input(on_dataset, dataset, upload_models, api_visibility="private").then(**upload_io, api_visibility="private")
+            upload_models.input(**upload_io, api_visibility="private")
 
         with gr.Tab("Look inside") as inside_tab:
             inside_hint = gr.Markdown(EXPLORE_HINT)

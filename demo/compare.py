@@ -63,6 +63,8 @@ class Comparison:
         if not self.results:
             return "Pick at least one model."
         labels = {result.label for result in self.results}
+        if len(self.results) == 1:
+            return f"{self.results[0].model} says: **{self.results[0].label}**"
         if len(labels) == 1:
             return f"All {len(self.results)} models agree: **{self.consensus}**"
         said = ", ".join(f"{result.model} → **{result.label}**" for result in self.results)

@@ -23,7 +23,7 @@ BAR_WIDTH = 3
 BAR_GAP = 1
 BAR_COLOUR = np.array([68, 1, 84], dtype=np.uint8)  # viridis' darkest
 BAR_BACKGROUND = 255
-MAPS_PER_ROW = {6: 6, 16: 8}  # C1's 6 maps in one row, C3's 16 in two; other counts get square-ish grids
+MAPS_PER_ROW = {6: 6, 16: 8, 32: 8, 64: 16}  # LeNet-5's C1 in one row, C3 in two; lenet-cifar's in four
 
 
 def enlarge(image: np.ndarray, factor: int) -> Image.Image:
@@ -43,7 +43,7 @@ def feature_grid(maps: torch.Tensor, enlarged: bool = True) -> Image.Image:
     count = maps.shape[0]
     low, high = maps.min(), maps.max()
     scaled = (maps - low) / (high - low).clamp_min(1e-8)
-    per_row = MAPS_PER_ROW.get(count, int(np.ceil(np.sqrt(count))))
+    per_row = MAPS_PER_ROW.get(count, int(np.ceil(np.sqrt(2 * count))))
     grid = make_grid(scaled.unsqueeze(1), nrow=per_row, padding=MAP_PADDING, pad_value=-1.0)[0].numpy()
     coloured = COLORMAP[(grid.clip(0, 1) * 255).round().astype(np.uint8)]
     coloured[grid < 0] = SEPARATOR

@@ -1,5 +1,4 @@
 """A real browser: Debian's chromium, driven by Playwright, draws on the sketchpad."""
-import os
 import re
 from pathlib import Path
 
@@ -7,7 +6,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT = os.environ.get("LENET_SCREENSHOT")  # set to save the page, e.g. for the README
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STROKES = {
     "1": [[(0.5, 0.2), (0.5, 0.8)]],
     "7": [[(0.28, 0.25), (0.72, 0.25), (0.45, 0.8)]],
@@ -19,10 +18,7 @@ def page(app_url):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(app_url)
         page.locator("#sketchpad canvas").first.wait_for()
@@ -50,6 +46,21 @@ def test_drawing_a_digit_shows_its_label(page, digit):
     draw(page, STROKES[digit])
     summary = page.get_by_text(re.compile("models (agree|disagree)"))
     summary.wait_for(timeout=15_000)
-    if SCREENSHOT:
-        page.screenshot(path=SCREENSHOT.replace(".png", f"-{digit}.png"), full_page=True)
     assert summary.inner_text().strip().endswith(f"agree: {digit}")
+
+
+def test_look_inside_explains_the_last_drawing(page):
+    page.get_by_role("tab", name="Look inside").click()
+    page.get_by_text("Looking inside the").wait_for(timeout=15_000)
+    assert page.get_by_text("Saliency (gradient × input)").first.is_visible()
+    assert page.get_by_text("Confidence in the upright answer").first.is_visible()
+    page.get_by_role("tab", name="Draw").click()
+
+
+def test_clicking_a_real_test_image_classifies_it(page):
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#examples button:has(img)").first.click()  # the first MNIST test image, a 7
+    summary = page.locator("#upload-results").get_by_text(re.compile("models (agree|disagree)"))
+    summary.wait_for(timeout=15_000)
+    assert summary.inner_text().strip().endswith("agree: 7")
+    page.get_by_role("tab", name="Draw").click()
