@@ -89,9 +89,11 @@ def load(url: str, clients: int, per_client: int) -> dict[str, float]:
 
 def compute_times(repeats: int) -> dict[str, float]:
     """Server-side work without HTTP: the model alone, one variant end to end, all variants with feature maps."""
+    from torchvision.transforms.v2.functional import normalize
+
     from demo.compare import compare
     from demo.zoo import Zoo
-    from lenet.preprocess import normalize, prepare_sketch
+    from lenet.preprocess import prepare_sketch
 
     torch.set_num_threads(1)
     zoo = Zoo.load()

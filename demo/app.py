@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
-import torch
 
 from demo.compare import TOP_CLASSES, Comparison, classify, compare
 from demo.examples import example_entries

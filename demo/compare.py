@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from demo.render import INPUT_SCALE, MAP_TARGET_WIDTH, feature_grid, html_figure, input_image
+from demo.render import (
+    INPUT_SCALE,
+    MAP_TARGET_WIDTH,
+    feature_grid,
+    html_figure,
+    input_image,
+)
 from demo.zoo import Zoo
 from lenet import LenetError
 from lenet.datasets import dataset_info

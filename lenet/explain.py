@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms.v2.functional import normalize
 
 from lenet.inference import Predictor
-from lenet.preprocess import normalize
 from lenet.stages import model_stages
 from lenet.transforms import affine
-
 
 STAGE_STRIDE = {"c1": 1, "s2": 2, "c3": 2, "s4": 4}  # input pixels per map pixel, the same in every variant
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import torch
 from torch import nn
+from torchvision.transforms.v2.functional import normalize
 
 from lenet.checkpoint import count_parameters, load_checkpoint
 from lenet.datasets import dataset_info
-from lenet.preprocess import RECIPES, ImageSource, normalize
+from lenet.preprocess import RECIPES, ImageSource
 from lenet.stages import model_stages
 
 

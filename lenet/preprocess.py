@@ -2,19 +2,20 @@
 
 Each recipe returns unnormalised pixels in [0, 1], shape ``1 x C x 32 x 32``
 ("what the network sees"); the checkpoint's own mean/std is applied by
-``normalize`` just before the forward pass.
+torchvision's ``normalize`` just before the forward pass.
 """
 from __future__ import annotations
 
 import io
 import os
 import warnings
-from typing import Callable, Sequence, Union
+from typing import Callable, Union
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
+from torchvision.transforms.v2 import functional as TF
 
 from lenet.datasets import MODEL_INPUT_SIZE
 from lenet.errors import EmptyImageError, InputError
@@ -184,19 +185,12 @@ RECIPES: dict[str, Callable[[ImageSource], torch.Tensor]] = {
 }
 
 
-def normalize(pixels: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    """``(pixels - mean) / std`` per channel, for a ``N x C x H x W`` batch."""
-    mean_t = torch.tensor(mean, dtype=pixels.dtype, device=pixels.device).view(1, -1, 1, 1)
-    std_t = torch.tensor(std, dtype=pixels.dtype, device=pixels.device).view(1, -1, 1, 1)
-    return (pixels - mean_t) / std_t
-
-
 def dataset_pixels(images: torch.Tensor) -> torch.Tensor:
     """uint8 dataset images ``N x C x H x W`` -> float ``N x C x 32 x 32`` in [0, 1].
 
     The single place where training, evaluation and the demo agree on scaling
     (x/255) and padding (28 -> 32 with black, as the paper did).
     """
-    pixels = images.float().div_(255)
+    pixels = TF.to_dtype(images, torch.float32, scale=True)
     pad = (MODEL_INPUT_SIZE - images.shape[-1]) // 2
-    return F.pad(pixels, (pad, pad, pad, pad)) if pad else pixels
+    return TF.pad(pixels, [pad]) if pad else pixels

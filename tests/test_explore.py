@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from demo.explore import PROBE_ANGLES, Distortion, first_layer_weight, look_inside, rotation_curves, stage_pictures
+from demo.explore import (
+    PROBE_ANGLES,
+    Distortion,
+    first_layer_weight,
+    look_inside,
+    rotation_curves,
+    stage_pictures,
+)
 from demo.gallery import PUBLISHED, model_card
 from demo.render import bars
 from demo.zoo import Zoo

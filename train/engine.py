@@ -7,9 +7,10 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.transforms.v2.functional import normalize
 from tqdm import tqdm
 
-from lenet.preprocess import dataset_pixels, normalize
+from lenet.preprocess import dataset_pixels
 from train.data import Split
 
 Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
