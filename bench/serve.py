@@ -92,6 +92,7 @@ def compute_times(repeats: int) -> dict[str, float]:
     from torchvision.transforms.v2.functional import normalize
 
     from demo.compare import compare
+    from demo.explore import look_inside
     from demo.zoo import Zoo
     from lenet.preprocess import prepare_sketch
 
@@ -103,8 +104,11 @@ def compute_times(repeats: int) -> dict[str, float]:
         forward = timed(lambda: predictor.model(x), repeats)
     one = timed(lambda: compare(zoo, EXAMPLE, DATASET, [MODEL]), repeats)
     every = timed(lambda: compare(zoo, EXAMPLE, DATASET, zoo.models(DATASET)), repeats)
+    pixels = prepare_sketch(EXAMPLE)
+    explained = timed(lambda: look_inside(zoo, pixels, DATASET, zoo.models(DATASET)), repeats)
     return {"forward_p50_ms": statistics.median(forward), "one_variant_p50_ms": statistics.median(one),
-            "all_variants_p50_ms": statistics.median(every), "variants": zoo.models(DATASET)}
+            "all_variants_p50_ms": statistics.median(every), "all_variants_with_saliency_p50_ms": statistics.median(explained),
+            "variants": zoo.models(DATASET)}
 
 
 def serve_floor() -> None:
@@ -158,7 +162,9 @@ def main() -> None:
           f"p95 {under_load['p95_ms']:.0f} ms ({results['load']['p95_vs_floor']:.1f}x floor), {under_load['failures']} failures")
     print(f"cold start (process start to first answer): {cold_start:.1f} s")
     print(f"server-side compute p50: forward {compute['forward_p50_ms']:.2f} ms, one variant {compute['one_variant_p50_ms']:.2f} ms, "
-          f"all {len(compute['variants'])} variants with feature maps {compute['all_variants_p50_ms']:.2f} ms")
+          f"all {len(compute['variants'])} variants with feature maps {compute['all_variants_p50_ms']:.2f} ms, "
+          f"with saliency and Grad-CAM {compute['all_variants_with_saliency_p50_ms']:.2f} ms "
+          f"({compute['all_variants_with_saliency_p50_ms'] / compute['all_variants_p50_ms']:.2f}x)")
     args.out.write_text(json.dumps(results, indent=2))
 
 

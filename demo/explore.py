@@ -1,6 +1,7 @@
 """The pure functions behind the "Look inside" tab: saliency, robustness probe, kernels, stages."""
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from demo.compare import MS_PER_SECOND
 from demo.render import bars, feature_grid, input_image, kernels, overlay
 from demo.zoo import Zoo
 from lenet import Predictor
-from lenet.explain import confidence_under_rotation, grad_cam, gradient_saliency
+from lenet.explain import confidence_under_rotation, explain
 from lenet.transforms import distort
 
 PROBE_ANGLES = [float(a) for a in range(-45, 46, 5)]
@@ -50,24 +51,27 @@ def first_layer_weight(predictor: Predictor) -> torch.Tensor:
     return conv.weight.detach()
 
 
+@functools.cache
+def kernel_picture(predictor: Predictor) -> Image.Image:
+    """The learned C1 filters never change: drawn once per model."""
+    return kernels(first_layer_weight(predictor))
+
+
 def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str]) -> list[Insight]:
     """For each variant: its prediction, where its evidence lies, and its C1 kernels."""
     insights = []
     for name in models:
         predictor = zoo.by_dataset[dataset][name]
         start = time.perf_counter()
-        prediction = predictor.predict_pixels(pixels)
-        target = predictor.classes.index(prediction.label)
-        saliency = gradient_saliency(predictor, pixels, target)
-        cam = grad_cam(predictor, pixels, target)
+        explanation = explain(predictor, pixels)
         insights.append(
             Insight(
                 model=name,
-                label=prediction.label,
-                probabilities=prediction.probabilities,
-                saliency=overlay(pixels[0], saliency),
-                grad_cam=overlay(pixels[0], cam),
-                kernels=kernels(first_layer_weight(predictor)),
+                label=predictor.classes[explanation.target],
+                probabilities=dict(zip(predictor.classes, explanation.probabilities.tolist())),
+                saliency=overlay(pixels[0], explanation.saliency),
+                grad_cam=overlay(pixels[0], explanation.grad_cam),
+                kernels=kernel_picture(predictor),
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )

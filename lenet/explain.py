@@ -1,6 +1,8 @@
 """Why a model decided what it did: gradient saliency, Grad-CAM, and how its confidence survives distortions."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 from torchvision.transforms.v2.functional import normalize
@@ -16,30 +18,59 @@ def _normalised(predictor: Predictor, pixels: torch.Tensor) -> torch.Tensor:
     return normalize(pixels, predictor.meta["mean"], predictor.meta["std"])
 
 
-def gradient_saliency(predictor: Predictor, pixels: torch.Tensor, target: int) -> torch.Tensor:
-    """Gradient x input: |pixel * d logit_target / d pixel|, largest over colour channels, ``H x W`` in [0, 1].
+@dataclass
+class Explanation:
+    probabilities: torch.Tensor  # one per class
+    target: int  # the class explained
+    saliency: torch.Tensor  # H x W in [0, 1]: gradient x input
+    grad_cam: torch.Tensor  # H x W in [0, 1]: Grad-CAM on a stage, placed over the input
+
+
+def explain(predictor: Predictor, pixels: torch.Tensor, target: int | None = None, stage: str = "c3") -> Explanation:
+    """Prediction, gradient x input and Grad-CAM from one forward and one backward pass.
+
+    ``target`` defaults to the predicted class. Gradients are taken with respect to
+    the input and the stage only, so the shared weights are never touched.
+    """
+    x = _normalised(predictor, pixels).requires_grad_(True)
+    with torch.enable_grad():
+        stages = model_stages(predictor.model, x)
+        logits = stages["output"][0]
+        target = int(logits.argmax()) if target is None else target
+        input_gradient, stage_gradient = torch.autograd.grad(logits[target], (x, stages[stage]))
+    return Explanation(
+        probabilities=logits.detach().softmax(dim=0),
+        target=target,
+        saliency=_gradient_times_input(predictor, pixels, input_gradient),
+        grad_cam=_grad_cam(stages[stage].detach(), stage_gradient, STAGE_STRIDE[stage], pixels.shape[-1]),
+    )
+
+
+def _gradient_times_input(predictor: Predictor, pixels: torch.Tensor, gradient: torch.Tensor) -> torch.Tensor:
+    """|pixel * d logit / d pixel|, largest over colour channels, scaled to [0, 1].
 
     The first-order share of each pixel in the logit relative to a black image: where the
     evidence the model used sits. (The plain gradient answers another question, where
     *adding* ink would change the answer, and spreads over the empty background.)
     """
-    x = _normalised(predictor, pixels).requires_grad_(True)
-    with torch.enable_grad():  # gradients w.r.t. the input only: shared weights are never touched
-        (gradient,) = torch.autograd.grad(predictor.model(x)[0, target], x)
-    std = torch.tensor(predictor.meta["std"]).view(1, -1, 1, 1)
+    std = torch.tensor(predictor.meta["std"]).view(1, -1, 1, 1)  # d x / d pixel = 1 / std
     saliency = (gradient / std * pixels)[0].abs().amax(dim=0)
     return saliency / saliency.max().clamp_min(1e-12)
 
 
-def grad_cam(predictor: Predictor, pixels: torch.Tensor, target: int, stage: str = "c3") -> torch.Tensor:
-    """Grad-CAM (Selvaraju et al., 2017) on a stage: ReLU(sum_k mean(dy/dA_k) A_k), upsampled to the input: ``H x W`` in [0, 1]."""
-    with torch.enable_grad():
-        stages = model_stages(predictor.model, _normalised(predictor, pixels))
-        activations = stages[stage]
-        (gradients,) = torch.autograd.grad(stages["output"][0, target], activations)
+def _grad_cam(activations: torch.Tensor, gradients: torch.Tensor, stride: int, size: int) -> torch.Tensor:
+    """Grad-CAM (Selvaraju et al., 2017): ReLU(sum_k mean(dy/dA_k) A_k), placed over the input."""
     weights = gradients.mean(dim=(2, 3), keepdim=True)
-    cam = F.relu((weights * activations).sum(dim=1, keepdim=True)).detach()
-    return _to_input_grid(cam, STAGE_STRIDE[stage], pixels.shape[-1])[0, 0]
+    cam = F.relu((weights * activations).sum(dim=1, keepdim=True))
+    return _to_input_grid(cam, stride, size)[0, 0]
+
+
+def gradient_saliency(predictor: Predictor, pixels: torch.Tensor, target: int) -> torch.Tensor:
+    return explain(predictor, pixels, target).saliency
+
+
+def grad_cam(predictor: Predictor, pixels: torch.Tensor, target: int, stage: str = "c3") -> torch.Tensor:
+    return explain(predictor, pixels, target, stage).grad_cam
 
 
 def _to_input_grid(heat: torch.Tensor, stride: int, size: int) -> torch.Tensor:
