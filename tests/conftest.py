@@ -20,15 +20,8 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def app_url():
     """The real app, served on a free local port for the whole session."""
-    import socket
+    from tests.serving import launch_app
 
-    from demo.app import build_app
-    from demo.zoo import Zoo
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = build_app(Zoo.load()).queue()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    app, url = launch_app()
+    yield url
     app.close()

@@ -1,13 +1,11 @@
 """``python -m tests.screenshots``: the README's screenshots, taken in the same browser as the tests."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from demo.app import build_app
-from demo.zoo import Zoo
+from tests.serving import launch_app
 from tests.test_browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -16,16 +14,12 @@ SETTLE_MS = 2500
 
 
 def main() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = build_app(Zoo.load()).queue()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app, url = launch_app()
     DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(url)
         page.locator("#sketchpad canvas").first.wait_for()
         draw(page, STROKES["7"])
         page.get_by_text("models agree").wait_for()

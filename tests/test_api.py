@@ -35,27 +35,3 @@ def test_transparent_layer_keeps_its_ink(client, tmp_path):
     image.save(path)
     result = client.predict(handle_file(str(path)), "mnist", "lenet5-1998", api_name="/classify")
     assert result["label"] == "7"
-
-
-@pytest.mark.parametrize(
-    "content,dataset,model,message",
-    [
-        (b"this is not an image", "mnist", "lenet5-1998", "not a readable image"),
-        (None, "svhn", "lenet5-1998", "unknown dataset 'svhn'"),
-        (None, "mnist", "resnet", "no 'resnet' model for mnist"),
-        ("blank", "mnist", "lenet5-1998", "empty"),
-    ],
-)
-def test_bad_requests_get_a_clear_message(client, tmp_path, content, dataset, model, message):
-    path = tmp_path / "upload.png"
-    if content is None:
-        image = Image.new("L", (28, 28), 0)
-        ImageDraw.Draw(image).line([(14, 4), (14, 24)], fill=255, width=3)
-        image.save(path)
-    elif content == "blank":
-        Image.new("RGB", (100, 100), "white").save(path)
-    else:
-        path.write_bytes(content)
-    with pytest.raises(Exception, match=message):
-        client.predict(handle_file(str(path)), dataset, model, api_name="/classify")
-    assert client.predict(handle_file(str(EXAMPLES_DIR / load_index()[0]["file"])), "mnist", SHIPPED["mnist"], api_name="/classify")

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from lenet.checkpoint import read_checkpoint
+from tests.serving import free_port
 from train.evaluate import evaluate_checkpoint
 
 OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
@@ -68,8 +69,9 @@ def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
 
 
 def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
+    port = str(free_port())
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", port,
          "-m", "train", "--model", "lenet5", "--epochs", "1", "--device", "cpu", "--out", str(tmp_path), *QUICK],
         capture_output=True, text=True, timeout=180, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
