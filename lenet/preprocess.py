@@ -81,13 +81,12 @@ def _border(gray: np.ndarray) -> np.ndarray:
     return np.concatenate([gray[:bh].ravel(), gray[-bh:].ravel(), gray[:, :bw].ravel(), gray[:, -bw:].ravel()])
 
 
-def ink_map(image: Image.Image) -> np.ndarray:
+def ink_map(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Ink as bright-on-dark intensity in [0, 1], whatever the polarity, colours or transparency.
 
     Transparent pixels are background. On an opaque image the background is the
     median of the border; ink is how far a pixel's luminance lies from it.
     """
-    rgb, alpha = _rgba_array(image)
     gray = _luminance(rgb)
     if alpha.min() < 1.0:  # a layer: what is drawn is opaque, the rest is background
         opaque = alpha > 0.5
@@ -105,9 +104,10 @@ def ink_map(image: Image.Image) -> np.ndarray:
     return ink
 
 
-def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
+def _ink_box(ink: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns that hold ink."""
     rows, cols = np.nonzero(ink)
-    return ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    return slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)
 
 
 def _fit(patch: np.ndarray, box: int) -> torch.Tensor:
@@ -142,7 +142,8 @@ def prepare_sketch(source: ImageSource) -> torch.Tensor:
     Ink made bright on dark, cropped, longest side fitted into 20 px, placed by
     centre of mass in 28x28, padded to 32.
     """
-    patch = _fit(_crop_to_ink(ink_map(open_image(source))), DIGIT_BOX)
+    ink = ink_map(*_rgba_array(open_image(source)))
+    patch = _fit(np.ascontiguousarray(ink[_ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
     centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
@@ -155,14 +156,11 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     A light background is inverted (products are bright on black), the product
     is cropped, its longest side fitted into 28 px and centred, then padded.
     """
-    image = open_image(source)
-    rgb, alpha = _rgba_array(image)
+    rgb, alpha = _rgba_array(open_image(source))
     gray = alpha * _luminance(rgb)  # transparent areas become the black background
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
-    ink = ink_map(image)  # where the product is, to crop to it
-    rows, cols = np.nonzero(ink)
-    crop = gray[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    crop = gray[_ink_box(ink_map(rgb, alpha))]  # the product: crop to it
     patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD) * float(crop.max())
     return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
 
