@@ -7,7 +7,7 @@ from pathlib import Path
 PUBLISHED = {
     "mnist": "LeNet-5, LeCun et al. 1998: 99.05 % (99.2 % trained with distortions)",
     "fashion-mnist": "LeNet-style tutorials: 85-90 %",
-    "cifar10": "LeNet-style tutorials: 60-70 % (PyTorch's CIFAR-10 tutorial network: about 54 %)",
+    "cifar10": "LeNet-style tutorials: 60-70 %",
 }
 PLOTS = ("curves", "confusion", "misclassified")
 

@@ -15,7 +15,7 @@ from lenet.preprocess import dataset_pixels
 from train import distributed, report
 from train.augment import AUGMENTATIONS
 from train.config import TrainConfig, parse_config
-from train.data import load_splits
+from train.data import Split, load_splits
 from train.engine import evaluate, predict, train_one_epoch
 
 EVAL_BATCH_SIZE = 1000
@@ -160,12 +160,12 @@ def run(config: TrainConfig) -> dict[str, Any]:
             f"val acc {val_stats['accuracy']:.4f}  test loss {test_stats['loss']:.4f} acc {test_stats['accuracy']:.4f}  "
             f"{stats['images_per_second']:.0f} img/s  {stats['seconds']:.1f}s"
         )
-    summary = write_reports(out, model, test, info, history) if env.is_main else {}
+    summary = write_reports(out, test, info, history) if env.is_main else {}
     distributed.teardown(env)
     return summary
 
 
-def write_reports(out: Path, model: torch.nn.Module, test, info: lenet.DatasetInfo, history: list[dict[str, Any]]) -> dict[str, Any]:
+def write_reports(out: Path, test: Split, info: lenet.DatasetInfo, history: list[dict[str, Any]]) -> dict[str, Any]:
     """Plots and metrics.json for the best checkpoint, evaluated on the test set."""
     best, meta = lenet.load_checkpoint(out / "best.pt")
     best.to(test.labels.device)
