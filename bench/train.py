@@ -54,9 +54,10 @@ def naive_loop(root: Path, epochs: int, device: torch.device) -> dict[str, float
     return {"images_per_second": seen / seconds, "train_seconds": seconds, "test_accuracy": correct / len(test.dataset)}
 
 
-def package_loop(root: Path, epochs: int, device: torch.device) -> dict[str, float]:
+def package_loop(root: Path, epochs: int, device: torch.device, batch_size: int, lr: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
-        config = TrainConfig(dataset="mnist", model=MODEL, epochs=epochs, val_size=0, data_dir=str(root), out=out, device=device.type)
+        config = TrainConfig(dataset="mnist", model=MODEL, epochs=epochs, batch_size=batch_size, lr=lr, val_size=0,
+                             data_dir=str(root), out=out, device=device.type)
         run(config)
         metrics = json.loads((Path(out) / "metrics.json").read_text())
     seconds = sum(row["train"]["seconds"] for row in metrics["epochs"])
@@ -69,20 +70,23 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--data-dir", help="dataset root (default: $LENET_DATA_DIR)")
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size, help="this package's loop only")
+    parser.add_argument("--lr", type=float, default=TrainConfig.lr, help="this package's loop only")
     parser.add_argument("--out", type=Path, default=Path("bench/train-results.json"))
     args = parser.parse_args()
     device, root = pick_device(args.device), data_root(args.data_dir)
     torch.manual_seed(0)
     naive = naive_loop(root, args.epochs, device)
-    ours = package_loop(root, args.epochs, device)
+    ours = package_loop(root, args.epochs, device, args.batch_size, args.lr)
     ratio = ours["images_per_second"] / naive["images_per_second"]
     machine = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
-    print(f"\n{MODEL} on MNIST, {args.epochs} epochs, {machine}")
+    print(f"\n{MODEL} on MNIST, {args.epochs} epochs, {machine}; lenet-lab: batch {args.batch_size}, lr {args.lr}")
     print(f"{'loop':<28}{'img/s':>10}{'train s':>10}{'test acc':>10}")
     for name, row in (("naive (DataLoader+ToTensor)", naive), ("lenet-lab (in-memory)", ours)):
         print(f"{name:<28}{row['images_per_second']:>10.0f}{row['train_seconds']:>10.1f}{row['test_accuracy']:>10.4f}")
     print(f"speed-up: {ratio:.1f}x")
-    args.out.write_text(json.dumps({"machine": machine, "epochs": args.epochs, "naive": naive, "package": ours, "ratio": ratio}, indent=2))
+    args.out.write_text(json.dumps({"machine": machine, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+                                    "naive": naive, "package": ours, "ratio": ratio}, indent=2))
 
 
 if __name__ == "__main__":
