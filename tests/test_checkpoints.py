@@ -34,3 +34,10 @@ def test_entry_is_complete_and_matches_its_file(entry):
 def test_accuracy_on_a_test_slice_is_close_to_the_recorded_one(entry, data_dir):
     result = evaluate_checkpoint(str(CHECKPOINTS_DIR / entry["file"]), data_dir, limit=SLICE)
     assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=TOLERANCE)
+
+
+def test_evaluate_reproduces_a_recorded_accuracy_on_the_full_test_set(data_dir):
+    entry = next(e for e in ENTRIES if (e["dataset"], e["model"]) == ("mnist", "lenet5"))
+    result = evaluate_checkpoint(str(CHECKPOINTS_DIR / entry["file"]), data_dir)
+    assert result["images"] == 10_000
+    assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=0.0005)  # within 0.05 points

@@ -31,6 +31,7 @@ def train_one_epoch(
     rank: int = 0,
     world_size: int = 1,
     description: str = "train",
+    memory_format: torch.memory_format = torch.contiguous_format,
 ) -> dict[str, float]:
     model.train()
     per_rank_batch = max(1, batch_size // world_size)
@@ -42,7 +43,7 @@ def train_one_epoch(
         pixels = dataset_pixels(images)
         if augment is not None:
             pixels = augment(pixels, generator)
-        logits = model(normalize(pixels, mean, std))
+        logits = model(normalize(pixels, mean, std).contiguous(memory_format=memory_format))
         loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
