@@ -39,10 +39,12 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-def start(module_args: list[str]) -> tuple[subprocess.Popen, str, float]:
+def start(module_args: list[str], concurrency: str | None = None) -> tuple[subprocess.Popen, str, float]:
     """Start a server process; return it, its URL and seconds from spawn to the first answered request."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    if concurrency:
+        env["GRADIO_DEFAULT_CONCURRENCY_LIMIT"] = concurrency
     began = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", *module_args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency measurement")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--concurrency", help="the app's GRADIO_DEFAULT_CONCURRENCY_LIMIT (default: the app's own)")
     parser.add_argument("--out", type=Path, default=Path("bench/serve-results.json"))
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -134,7 +137,7 @@ def main() -> None:
 
     compute = compute_times(args.requests)
     floor_process, floor_url, _ = start(["bench.serve", "--floor-server"])
-    app_process, app_url, cold_start = start(["demo"])
+    app_process, app_url, cold_start = start(["demo"], args.concurrency)
     try:
         floor, app = Client(floor_url, verbose=False), Client(app_url, verbose=False)
         image = handle_file(str(EXAMPLE))
@@ -145,6 +148,7 @@ def main() -> None:
                 lambda: app.predict(image, DATASET, compute["variants"], api_name="/compare"), args.requests),
         }
         under_load = load(app_url, args.clients, args.per_client)
+        floor_under_load = load(floor_url, args.clients, args.per_client)
     finally:
         app_process.kill()
         floor_process.kill()
@@ -152,14 +156,16 @@ def main() -> None:
     latency = {name: {"p50_ms": statistics.median(v), "p95_ms": percentile(v, 95), "p50_vs_floor": statistics.median(v) / floor_p50}
                for name, v in samples.items()}
     results = {"machine": f"{os.cpu_count()} CPU cores, torch {torch.__version__}", "requests": args.requests,
-               "latency": latency, "load": {**under_load, "clients": args.clients, "per_client": args.per_client,
-                                            "p95_vs_floor": under_load["p95_ms"] / floor_p50},
+               "concurrency": args.concurrency or "app default", "latency": latency,
+               "load": {**under_load, "clients": args.clients, "per_client": args.per_client,
+                        "p95_vs_floor": under_load["p95_ms"] / floor_p50, "floor_app_under_same_load": floor_under_load},
                "cold_start_s": cold_start, "compute": compute}
     print(f"\n{'round trip':<32}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}")
     for name, row in latency.items():
         print(f"{name:<32}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p50_vs_floor']:>11.2f}")
     print(f"\n{args.clients} clients x {args.per_client} /classify: {under_load['requests_per_second']:.1f} req/s, "
           f"p95 {under_load['p95_ms']:.0f} ms ({results['load']['p95_vs_floor']:.1f}x floor), {under_load['failures']} failures")
+    print(f"the floor app under the same load: {floor_under_load['requests_per_second']:.1f} req/s, p95 {floor_under_load['p95_ms']:.0f} ms")
     print(f"cold start (process start to first answer): {cold_start:.1f} s")
     print(f"server-side compute p50: forward {compute['forward_p50_ms']:.2f} ms, one variant {compute['one_variant_p50_ms']:.2f} ms, "
           f"all {len(compute['variants'])} variants with feature maps {compute['all_variants_p50_ms']:.2f} ms, "

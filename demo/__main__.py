@@ -1,4 +1,5 @@
 """``python -m demo``: start the playground (also the Hugging Face Spaces entry: ``app_file``)."""
+import os
 import sys
 from pathlib import Path
 
@@ -10,12 +11,13 @@ import torch  # noqa: E402
 from demo.app import build_app  # noqa: E402
 from demo.zoo import Zoo  # noqa: E402
 
-CONCURRENT_REQUESTS = 2  # one per core; each request runs on one torch thread
+CONCURRENT_REQUESTS = "2"  # per event; chosen with python -m bench.serve --concurrency (see README)
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    build_app(Zoo.load()).queue(default_concurrency_limit=CONCURRENT_REQUESTS).launch()  # honours GRADIO_SERVER_NAME/PORT
+    torch.set_num_threads(1)  # LeNets gain nothing from intra-op threads; concurrent requests share the cores instead
+    os.environ.setdefault("GRADIO_DEFAULT_CONCURRENCY_LIMIT", CONCURRENT_REQUESTS)  # a deployment may override it
+    build_app(Zoo.load()).queue().launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 
 if __name__ == "__main__":
