@@ -18,6 +18,7 @@ BRUSH_SIZE = 12
 EXAMPLE_COLUMNS = 10
 DATASET_LABELS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST clothes", "cifar10": "CIFAR-10 objects"}
 DRAW_HINT = "Draw a digit: the models answer as you draw."
+PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
 EXPLORE_HINT = "Draw or upload an image first: this tab looks inside the models at the last one."
 # Gradio's sketchpad starts with no tool selected; pick the brush so people can draw at once.
 SELECT_BRUSH_JS = """() => {
@@ -67,6 +68,13 @@ class Slots:
 
     def message(self, text: str) -> list[Any]:
         return [text] + [gr.Column(visible=False), None, None, None] * len(self.cards)
+
+
+def rotation_plot_update(table: Any, models: list[str]) -> tuple[gr.LinePlot, str]:
+    """Fixed colours per variant and a legend in words (the chart's own legend does not always render)."""
+    colours = dict(zip(models, PLOT_COLOURS))  # variant -> hex code
+    legend = " · ".join(f"{model} {PLOT_COLOURS[hex_code]}" for model, hex_code in colours.items())
+    return gr.LinePlot(table, color_map=colours), legend
 
 
 class InsightSlots:
@@ -177,11 +185,13 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                 return gr.CheckboxGroup(choices=zoo.models(name), value=zoo.models(name))
 
             upload_io = dict(fn=on_upload, inputs=[upload, dataset, upload_models],
-                             outputs=[upload_seen, current, *upload_slots.outputs], trigger_mode="always_last")
-            gallery.select(on_example, None, [upload, dataset, upload_models], api_visibility="private")
-            upload.change(**upload_io, api_name="compare")  # also an API: every chosen variant, with feature maps
-            dataset.input(on_dataset, dataset, upload_models, api_visibility="private").then(**upload_io, api_visibility="private")
-            upload_models.input(**upload_io, api_visibility="private")
+                             outputs=[upload_seen, current, *upload_slots.outputs], trigger_mode="always_last",
+                             api_visibility="private")
+            # Each trigger runs after the dataset's models are in place, so no request sees a stale list.
+            upload.upload(**upload_io)
+            gallery.select(on_example, None, [upload, dataset, upload_models], api_visibility="private").then(**upload_io)
+            dataset.input(on_dataset, dataset, upload_models, api_visibility="private").then(**upload_io)
+            upload_models.input(**upload_io)
 
         with gr.Tab("Look inside") as inside_tab:
             inside_hint = gr.Markdown(EXPLORE_HINT)
@@ -197,7 +207,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     reset = gr.Button("Reset distortions")
                 with gr.Column(scale=3):
                     rotation_plot = gr.LinePlot(x="rotation", y="confidence", color="model", y_lim=[0, 1],
-                                                label="Confidence in the upright answer as the input turns", height=260)
+                                                label="Confidence in the upright answer as the input turns", height=340)
                     insight_slots = InsightSlots(slot_count)
             with gr.Accordion("Stage explorer: every layer of one variant", open=False):
                 stage_model = gr.Dropdown([], label="Variant")
@@ -214,10 +224,11 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     return [EXPLORE_HINT, None, None, gr.skip(), *insight_slots.show([])]
                 pixels = Distortion(*values[:3], values[3], int(values[4]), values[5]).apply(state["pixels"])
                 models = zoo.models(state["dataset"])
+                plot, legend = rotation_plot_update(rotation_curves(zoo, pixels, state["dataset"], models), models)
                 return [
-                    f"Looking inside the {len(models)} {state['dataset']} models at your last image.",
+                    f"Looking inside the {len(models)} {state['dataset']} models at your last image. Rotation plot: {legend}.",
                     input_image(pixels[0]),
-                    rotation_curves(zoo, pixels, state["dataset"], models),
+                    plot,
                     gr.Dropdown(choices=models, value=models[-1]),
                     *insight_slots.show(look_inside(zoo, pixels, state["dataset"], models)),
                 ]
@@ -247,12 +258,14 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                         for path, label in zip(plots, ("Training curves", "Confusion matrix", "Most confidently wrong")):
                             gr.Image(path, label=label, interactive=False, buttons=[])
 
-        with gr.Column(visible=False):  # the documented API endpoint: /classify
+        with gr.Column(visible=False):  # the documented API endpoints: /classify and /compare
             api_image = gr.File(type="filepath")
             api_dataset = gr.Textbox()
             api_model = gr.Textbox()
+            api_models = gr.Dropdown(sorted({m for d in zoo.datasets for m in zoo.models(d)}), multiselect=True)
             api_label = gr.Label(num_top_classes=TOP_CLASSES)
             api_button = gr.Button()
+            api_compare_button = gr.Button()
 
         def classify_endpoint(image: str | None, dataset_name: str, model: str) -> dict[str, float]:
             """Classify an image file with one variant. dataset: mnist, fashion-mnist or cifar10."""
@@ -264,4 +277,6 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                 raise gr.Error(str(error)) from None
 
         api_button.click(classify_endpoint, [api_image, api_dataset, api_model], api_label, api_name="classify")
+        api_compare_button.click(on_upload, [api_image, api_dataset, api_models], [upload_seen, current, *upload_slots.outputs],
+                                 api_name="compare")  # what the Upload tab shows, for every chosen variant
     return app

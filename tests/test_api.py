@@ -14,18 +14,21 @@ def client(app_url):
     return Client(app_url, verbose=False)
 
 
-SHIPPED = {e["dataset"]: e["model"] for e in read_manifest(CHECKPOINTS_DIR)}  # one variant per dataset
+BEST = {}  # the most accurate shipped variant of each dataset
+for entry in sorted(read_manifest(CHECKPOINTS_DIR), key=lambda e: e["test_accuracy"]):
+    BEST[entry["dataset"]] = entry
+SLACK = 0.25  # 20 images: allow this far below the recorded accuracy before calling it broken
 
 
-@pytest.mark.parametrize("dataset", list(SHIPPED))
+@pytest.mark.parametrize("dataset", list(BEST))
 def test_classify_real_test_images(client, dataset):
     entries = [e for e in load_index() if e["dataset"] == dataset]
     correct = 0
     for entry in entries:
-        result = client.predict(handle_file(str(EXAMPLES_DIR / entry["file"])), dataset, SHIPPED[dataset], api_name="/classify")
+        result = client.predict(handle_file(str(EXAMPLES_DIR / entry["file"])), dataset, BEST[dataset]["model"], api_name="/classify")
         assert len(result["confidences"]) == 3
         correct += result["label"] == entry["label"]
-    assert correct >= 0.7 * len(entries)
+    assert correct >= (BEST[dataset]["test_accuracy"] - SLACK) * len(entries)
 
 
 def test_transparent_layer_keeps_its_ink(client, tmp_path):
