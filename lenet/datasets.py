@@ -25,7 +25,6 @@ class DatasetInfo:
     in_channels: int
     mean: tuple[float, ...]  # per channel, of the training images scaled to [0, 1]
     std: tuple[float, ...]
-    image_size: int  # native side length
     recipe: str  # which lenet.preprocess recipe turns a user's image into model input
     expected_files: tuple[str, ...]  # what --data-dir must hold, for error messages
 
@@ -43,7 +42,6 @@ DATASETS: dict[str, DatasetInfo] = {
             in_channels=1,
             mean=(0.1307,),
             std=(0.3081,),
-            image_size=28,
             recipe="sketch",
             expected_files=("MNIST/raw/train-images-idx3-ubyte", "MNIST/raw/t10k-images-idx3-ubyte"),
         ),
@@ -53,7 +51,6 @@ DATASETS: dict[str, DatasetInfo] = {
             in_channels=1,
             mean=(0.2860,),
             std=(0.3530,),
-            image_size=28,
             recipe="fashion",
             expected_files=("FashionMNIST/raw/train-images-idx3-ubyte", "FashionMNIST/raw/t10k-images-idx3-ubyte"),
         ),
@@ -63,7 +60,6 @@ DATASETS: dict[str, DatasetInfo] = {
             in_channels=3,
             mean=(0.4914, 0.4822, 0.4465),
             std=(0.2470, 0.2435, 0.2616),
-            image_size=32,
             recipe="photo",
             expected_files=("cifar-10-batches-py/data_batch_1", "or cifar10/{train,test}/<class>/<image>"),
         ),

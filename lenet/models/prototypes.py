@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 BITMAP_HEIGHT, BITMAP_WIDTH = 12, 7
+CODE_LENGTH = BITMAP_HEIGHT * BITMAP_WIDTH  # 84: why F6 has 84 units
 
 DIGIT_BITMAPS: tuple[str, ...] = (
     # 0
