@@ -10,6 +10,7 @@ import torch  # noqa: E402
 
 from demo.app import build_app  # noqa: E402
 from demo.zoo import Zoo  # noqa: E402
+from lenet import LenetError  # noqa: E402
 
 CONCURRENT_REQUESTS = "2"  # per event; chosen with python -m bench.serve --concurrency (see README)
 
@@ -17,7 +18,11 @@ CONCURRENT_REQUESTS = "2"  # per event; chosen with python -m bench.serve --conc
 def main() -> None:
     torch.set_num_threads(1)  # LeNets gain nothing from intra-op threads; concurrent requests share the cores instead
     os.environ.setdefault("GRADIO_DEFAULT_CONCURRENCY_LIMIT", CONCURRENT_REQUESTS)  # a deployment may override it
-    build_app(Zoo.load()).queue().launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
+    try:
+        zoo = Zoo.load()
+    except LenetError as error:
+        sys.exit(f"error: {error}")
+    build_app(zoo).queue().launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from pathlib import Path
 import torch
 
 from lenet import Predictor
-from lenet.checkpoint import read_manifest
+from lenet import LenetError
+from lenet.checkpoint import MANIFEST_NAME, read_manifest
 from lenet.datasets import DATASETS
 
 CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
@@ -29,7 +30,10 @@ class Zoo:
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None) -> "Zoo":
         folder = Path(folder or os.environ.get(CHECKPOINTS_ENV) or DEFAULT_CHECKPOINTS)
-        predictors = [Predictor.from_checkpoint(folder / entry["file"]) for entry in read_manifest(folder)]
+        entries = read_manifest(folder)
+        if not entries:
+            raise LenetError(f"no checkpoints listed in {folder / MANIFEST_NAME}; set ${CHECKPOINTS_ENV} to a folder that has them")
+        predictors = [Predictor.from_checkpoint(folder / entry["file"]) for entry in entries]
         zoo = cls(predictors, folder)
         zoo.warm_up()
         return zoo

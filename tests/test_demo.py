@@ -107,3 +107,17 @@ def test_input_image_is_enlarged_with_nearest_neighbour():
     pixels[0, 0, 0] = 1.0
     image = np.asarray(input_image(pixels))
     assert image.shape == (256, 256) and (image[:8, :8] == 255).all() and image[8:, 8:].max() == 0
+
+
+def test_a_missing_or_tampered_checkpoint_folder_is_a_clear_error(tmp_path):
+    import shutil
+
+    from train.publish import CHECKPOINTS_DIR
+
+    with pytest.raises(LenetError, match="no checkpoints listed in"):
+        Zoo.load(tmp_path)
+    shutil.copytree(CHECKPOINTS_DIR, tmp_path / "copy")
+    with open(tmp_path / "copy" / "mnist-lenet5.pt", "ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(LenetError, match="mnist-lenet5.pt: sha256 does not match"):
+        Zoo.load(tmp_path / "copy")
