@@ -7,8 +7,7 @@ from pathlib import Path
 
 import torch
 
-from lenet import Predictor
-from lenet import LenetError
+from lenet import LenetError, Predictor
 from lenet.checkpoint import MANIFEST_NAME, read_manifest
 from lenet.datasets import DATASETS
 

@@ -87,13 +87,20 @@ def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
         (["--model", "lenet6"], "unknown model 'lenet6'; choose one of: lenet-cifar, lenet5, lenet5-1998, lenet5-modern"),
         (["--dataset", "imagenet"], "unknown dataset 'imagenet'; choose one of: mnist, fashion-mnist, cifar10"),
         (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
-        (["--device", "cuda"] if not torch.cuda.is_available() else ["--optimizer", "lion"], "cuda"),
+        (["--optimizer", "lion"], "unknown optimizer 'lion'; choose one of: sgd, adam, adamw"),
+        (["--preset", "paper", "--dataset", "cifar10"], "preset 'paper' has no recipe for cifar10; it has: mnist"),
     ],
 )
 def test_bad_input_is_one_clear_line(args, message, data_dir):
     result = run_train(*args, "--epochs", "1", check=False)
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful without a GPU")
+def test_asking_for_a_missing_gpu_is_one_clear_line(data_dir):
+    result = run_train("--device", "cuda", "--epochs", "1", check=False)
+    assert result.returncode != 0 and "no CUDA device is available" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_resume_from_another_model_is_refused(tmp_path, data_dir):

@@ -139,7 +139,9 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainConfig:
     if first.preset:
         validate_choice("preset", first.preset)
         validate_choice("dataset", first.dataset)
-        parser.set_defaults(**{**PRESETS[first.preset].get(first.dataset, {}), **PRESET_MODEL_OVERRIDES.get(first.model, {})})
+        if first.dataset not in PRESETS[first.preset]:
+            raise lenet.LenetError(f"preset {first.preset!r} has no recipe for {first.dataset}; it has: {', '.join(PRESETS[first.preset])}")
+        parser.set_defaults(**{**PRESETS[first.preset][first.dataset], **PRESET_MODEL_OVERRIDES.get(first.model, {})})
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
     config.command = config.recipe_command()

@@ -1,6 +1,7 @@
 """The train and test loops: one epoch each, readable top to bottom."""
 from __future__ import annotations
 
+import sys
 import time
 from typing import Callable
 
@@ -13,6 +14,8 @@ from tqdm import tqdm
 from lenet.preprocess import dataset_pixels
 from train.data import Split
 
+BAR_INTERVAL_S = 0.1
+LOG_INTERVAL_S = 10.0
 Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
@@ -38,7 +41,9 @@ def train_one_epoch(
     steps = -(-(len(split) // world_size) // per_rank_batch)
     loss_sum, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
-    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True)
+    interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
+    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True,
+               mininterval=BAR_INTERVAL_S if interactive else LOG_INTERVAL_S)
     for images, labels in split.batches(per_rank_batch, generator, rank, world_size):
         pixels = dataset_pixels(images)
         if augment is not None:
