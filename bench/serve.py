@@ -91,7 +91,6 @@ def load(url: str, clients: int, per_client: int) -> dict[str, float]:
 
 def compute_times(repeats: int) -> dict[str, float]:
     """Server-side work without HTTP: the model alone, one variant end to end, all variants with feature maps."""
-    from torchvision.transforms.v2.functional import normalize
 
     from demo.compare import compare
     from demo.explore import look_inside
@@ -101,7 +100,7 @@ def compute_times(repeats: int) -> dict[str, float]:
     torch.set_num_threads(1)
     zoo = Zoo.load()
     predictor = zoo.by_dataset[DATASET][MODEL]
-    x = normalize(prepare_sketch(EXAMPLE), predictor.meta["mean"], predictor.meta["std"])
+    x = predictor.normalize(prepare_sketch(EXAMPLE))
     with torch.inference_mode():
         forward = timed(lambda: predictor.model(x), repeats)
     one = timed(lambda: compare(zoo, EXAMPLE, DATASET, [MODEL]), repeats)

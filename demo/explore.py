@@ -82,9 +82,8 @@ def rotation_curves(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[s
     """Confidence in each variant's own unrotated answer as the input turns from -45 to 45 degrees."""
     rows = []
     for name in models:
-        predictor = zoo.by_dataset[dataset][name]
-        target = predictor.classes.index(predictor.predict_pixels(pixels).label)
-        for angle, confidence in zip(PROBE_ANGLES, confidence_under_rotation(predictor, pixels, PROBE_ANGLES, target)):
+        confidences = confidence_under_rotation(zoo.by_dataset[dataset][name], pixels, PROBE_ANGLES)
+        for angle, confidence in zip(PROBE_ANGLES, confidences):
             rows.append({"rotation": angle, "confidence": confidence, "model": name})
     return pd.DataFrame(rows, columns=["rotation", "confidence", "model"])
 

@@ -5,17 +5,12 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torchvision.transforms.v2.functional import normalize
 
 from lenet.inference import Predictor
 from lenet.stages import model_stages
 from lenet.transforms import affine
 
 STAGE_STRIDE = {"c1": 1, "s2": 2, "c3": 2, "s4": 4}  # input pixels per map pixel, the same in every variant
-
-
-def _normalised(predictor: Predictor, pixels: torch.Tensor) -> torch.Tensor:
-    return normalize(pixels, predictor.meta["mean"], predictor.meta["std"])
 
 
 @dataclass
@@ -32,7 +27,7 @@ def explain(predictor: Predictor, pixels: torch.Tensor, target: int | None = Non
     ``target`` defaults to the predicted class. Gradients are taken with respect to
     the input and the stage only, so the shared weights are never touched.
     """
-    x = _normalised(predictor, pixels).requires_grad_(True)
+    x = predictor.normalize(pixels).requires_grad_(True)
     with torch.enable_grad():
         stages = model_stages(predictor.model, x)
         logits = stages["output"][0]
@@ -86,11 +81,15 @@ def _to_input_grid(heat: torch.Tensor, stride: int, size: int) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def confidence_under_rotation(predictor: Predictor, pixels: torch.Tensor, angles: list[float], target: int) -> list[float]:
-    """Probability of class ``target`` as the input is rotated by each angle (one batched forward)."""
-    n = len(angles)
-    batch = pixels.expand(n, -1, -1, -1)
+def confidence_under_rotation(
+    predictor: Predictor, pixels: torch.Tensor, angles: list[float], target: int | None = None
+) -> list[float]:
+    """Probability of class ``target`` (default: the unrotated prediction) as the input is rotated
+    by each angle, in one batched forward whose first image is the unrotated one."""
+    turns = [0.0, *angles]
+    n = len(turns)
     zeros = torch.zeros(n)
-    rotated = affine(batch, torch.tensor(angles, dtype=torch.float32), zeros, zeros, torch.ones(n))
-    probabilities = predictor.model(_normalised(predictor, rotated)).softmax(dim=1)
-    return probabilities[:, target].tolist()
+    rotated = affine(pixels.expand(n, -1, -1, -1), torch.tensor(turns), zeros, zeros, torch.ones(n))
+    probabilities = predictor.model(predictor.normalize(rotated)).softmax(dim=1)
+    target = int(probabilities[0].argmax()) if target is None else target
+    return probabilities[1:, target].tolist()

@@ -45,6 +45,10 @@ class Predictor:
     def name(self) -> str:
         return self.meta["model"]
 
+    def normalize(self, pixels: torch.Tensor) -> torch.Tensor:
+        """Pixels in [0, 1] as this model was trained to see them (its checkpoint's mean and std)."""
+        return normalize(pixels, self.meta["mean"], self.meta["std"])
+
     def preprocess(self, image: ImageSource) -> torch.Tensor:
         """The image as ``1 x C x 32 x 32`` pixels in [0, 1], by this model's dataset's recipe."""
         return self.recipe(image)
@@ -52,7 +56,7 @@ class Predictor:
     @torch.inference_mode()
     def predict_pixels(self, pixels: torch.Tensor) -> Prediction:
         """Classify pixels that ``preprocess`` already made (lets several models share one preprocessing)."""
-        stages = model_stages(self.model, normalize(pixels, self.meta["mean"], self.meta["std"]))
+        stages = model_stages(self.model, self.normalize(pixels))
         probabilities = stages["output"].softmax(dim=1)[0]
         best = int(probabilities.argmax())
         return Prediction(
