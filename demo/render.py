@@ -15,6 +15,7 @@ INPUT_SCALE = 8  # the 32x32 input shown as 256x256
 MAP_TARGET_WIDTH = 360  # feature-map grids are enlarged by a whole factor to about this width
 MAP_PADDING = 1
 SEPARATOR = 255  # white lines between maps
+FLAT_RANGE = 1e-8  # a constant tensor is drawn as all-low instead of dividing by zero
 HEAT = (colormaps["inferno"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
 HEAT_OPACITY = 0.8
 OVERLAY_BASE_BRIGHTNESS = 0.4
@@ -24,6 +25,12 @@ BAR_GAP = 1
 BAR_COLOUR = np.array([68, 1, 84], dtype=np.uint8)  # viridis' darkest
 BAR_BACKGROUND = 255
 MAPS_PER_ROW = {6: 6, 16: 8, 32: 8, 64: 16}  # LeNet-5's C1 in one row, C3 in two; lenet-cifar's in four
+
+
+def shared_scale(values: torch.Tensor) -> torch.Tensor:
+    """Map the tensor's min..max to 0..1: one scale for all of it, so maps can be compared by eye."""
+    low, high = values.min(), values.max()
+    return (values - low) / (high - low).clamp_min(FLAT_RANGE)
 
 
 def enlarge(image: np.ndarray, factor: int) -> Image.Image:
@@ -41,8 +48,7 @@ def feature_grid(maps: torch.Tensor, enlarged: bool = True) -> Image.Image:
     """``C x H x W`` activations as one grid, one colour scale shared by all maps (enlarged unless the
     browser will do it, see ``html_figure``)."""
     count = maps.shape[0]
-    low, high = maps.min(), maps.max()
-    scaled = (maps - low) / (high - low).clamp_min(1e-8)
+    scaled = shared_scale(maps)
     per_row = MAPS_PER_ROW.get(count, int(np.ceil(np.sqrt(2 * count))))
     grid = make_grid(scaled.unsqueeze(1), nrow=per_row, padding=MAP_PADDING, pad_value=-1.0)[0].numpy()
     coloured = COLORMAP[(grid.clip(0, 1) * 255).round().astype(np.uint8)]
@@ -63,8 +69,7 @@ def overlay(pixels: torch.Tensor, heat: torch.Tensor) -> Image.Image:
 def bars(values: torch.Tensor) -> Image.Image:
     """A strip of vertical bars, one per unit (C5's 120, F6's 84), heights on a shared scale from the strip's minimum."""
     values = values.flatten()
-    low, high = values.min(), values.max()
-    heights = ((values - low) / (high - low).clamp_min(1e-8) * (BAR_HEIGHT - 1)).round().long() + 1
+    heights = (shared_scale(values) * (BAR_HEIGHT - 1)).round().long() + 1
     pitch = BAR_WIDTH + BAR_GAP
     strip = np.full((BAR_HEIGHT, len(values) * pitch, 3), BAR_BACKGROUND, dtype=np.uint8)
     for index, height in enumerate(heights.tolist()):
@@ -75,9 +80,7 @@ def bars(values: torch.Tensor) -> Image.Image:
 def kernels(weight: torch.Tensor) -> Image.Image:
     """First-layer filters ``out x in x k x k`` as a grid (colour kernels shown in RGB, grey ones colour-mapped)."""
     if weight.shape[1] == 3:
-        low, high = weight.min(), weight.max()
-        scaled = (weight - low) / (high - low).clamp_min(1e-8)
-        grid = make_grid(scaled, nrow=int(np.ceil(np.sqrt(len(weight)))), padding=MAP_PADDING, pad_value=1.0)
+        grid = make_grid(shared_scale(weight), nrow=int(np.ceil(np.sqrt(len(weight)))), padding=MAP_PADDING, pad_value=1.0)
         array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
         return enlarge(array, max(1, MAP_TARGET_WIDTH // array.shape[1]))
     return feature_grid(weight[:, 0])
