@@ -219,10 +219,15 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                                          for name, label in (("c5", "C5 (one bar per unit)"), ("f6", "F6"))})
             sliders = [degrees, shift_x, shift_y, zoom, thickness, noise]
 
+            def distorted_input(state: dict, values: tuple[float, ...]) -> Any:
+                """The last input with the sliders' distortions (the thickness slider moves in whole pixels)."""
+                degrees, shift_x, shift_y, scale, stroke, noise_level = values
+                return Distortion(degrees, shift_x, shift_y, scale, int(stroke), noise_level).apply(state["pixels"])
+
             def on_inspect(state: dict | None, *values: float) -> list[Any]:
                 if state is None:
                     return [EXPLORE_HINT, None, None, gr.skip(), *insight_slots.show([])]
-                pixels = Distortion(*values[:3], values[3], int(values[4]), values[5]).apply(state["pixels"])
+                pixels = distorted_input(state, values)
                 models = zoo.models(state["dataset"])
                 plot, legend = rotation_plot_update(rotation_curves(zoo, pixels, state["dataset"], models), models)
                 return [
@@ -236,7 +241,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
             def on_stage(state: dict | None, model: str | None, *values: float) -> list[Any]:
                 if state is None or model not in zoo.models(state["dataset"]):
                     return [None] * len(stage_images)
-                pixels = Distortion(*values[:3], values[3], int(values[4]), values[5]).apply(state["pixels"])
+                pixels = distorted_input(state, values)
                 pictures = stage_pictures(zoo.by_dataset[state["dataset"]][model], pixels)
                 return [pictures[name] for name in stage_images]
 

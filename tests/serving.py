@@ -1,18 +1,11 @@
-"""Helpers for tests that serve the real app: a free port and an in-process launch."""
+"""Helpers for tests that serve the real app: an in-process launch on a free port."""
 from __future__ import annotations
-
-import socket
 
 import gradio as gr
 
+from bench.serve import free_port
 from demo.app import build_app
 from demo.zoo import Zoo
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def launch_app() -> tuple[gr.Blocks, str]:
