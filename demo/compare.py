@@ -107,4 +107,5 @@ def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str
         raise LenetError(f"unknown dataset {dataset!r}; choose one of: {', '.join(zoo.datasets)}")
     if model not in zoo.by_dataset[dataset]:
         raise LenetError(f"no {model!r} model for {dataset}; choose one of: {', '.join(zoo.models(dataset))}")
-    return compare(zoo, image, dataset, [model]).results[0].probabilities
+    predictor = zoo.by_dataset[dataset][model]
+    return predictor.probabilities(predictor.preprocess(image))  # no feature maps: the API returns only the label

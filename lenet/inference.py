@@ -54,6 +54,11 @@ class Predictor:
         return self.recipe(image)
 
     @torch.inference_mode()
+    def probabilities(self, pixels: torch.Tensor) -> dict[str, float]:
+        """Class name -> probability for pixels from ``preprocess``: the plain forward, no stages kept."""
+        return self._by_class(self.model(self.normalize(pixels)).softmax(dim=1)[0])
+
+    @torch.inference_mode()
     def predict_pixels(self, pixels: torch.Tensor) -> Prediction:
         """Classify pixels that ``preprocess`` already made (lets several models share one preprocessing)."""
         stages = model_stages(self.model, self.normalize(pixels))
@@ -61,10 +66,13 @@ class Predictor:
         best = int(probabilities.argmax())
         return Prediction(
             label=self.classes[best],
-            probabilities={name: float(p) for name, p in zip(self.classes, probabilities)},
+            probabilities=self._by_class(probabilities),
             stages={name: activation[0] for name, activation in stages.items()},
             pixels=pixels[0],
         )
 
     def predict(self, image: ImageSource) -> Prediction:
         return self.predict_pixels(self.preprocess(image))
+
+    def _by_class(self, probabilities: torch.Tensor) -> dict[str, float]:
+        return {name: float(p) for name, p in zip(self.classes, probabilities)}

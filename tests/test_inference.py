@@ -31,6 +31,11 @@ def test_predict_normalises_with_the_checkpoints_statistics(predictor):
     assert list(got.values()) == pytest.approx(expected.tolist(), abs=1e-5)
 
 
+def test_probabilities_alone_match_the_full_prediction(predictor):
+    pixels = torch.rand(1, 1, 32, 32)
+    assert predictor.probabilities(pixels) == pytest.approx(predictor.predict_pixels(pixels).probabilities, abs=1e-6)
+
+
 def test_empty_canvas_is_not_classified(predictor):
     with pytest.raises(lenet.EmptyImageError):
         predictor.predict(Image.new("RGBA", (280, 280), (0, 0, 0, 0)))
