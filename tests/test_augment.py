@@ -1,5 +1,7 @@
 import torch
+import torch.nn.functional as F
 
+from lenet.transforms import affine_grid
 from train.augment import AUGMENTATIONS, Augmentation
 
 
@@ -26,3 +28,9 @@ def test_each_image_gets_its_own_distortion_reproducibly():
     torch.testing.assert_close(a, b)
     assert len({round(float((a[i] - a[0]).abs().sum()), 3) for i in range(8)}) == 8
     assert (a.sum(dim=(1, 2, 3)) - images.sum(dim=(1, 2, 3))).abs().max() < 0.3 * images[0].sum()  # ink is kept
+
+
+def test_affine_grid_matches_torch_for_every_image():
+    theta = torch.randn(5, 2, 3, generator=torch.Generator().manual_seed(0))
+    expected = F.affine_grid(theta, [5, 1, 32, 28], align_corners=False)
+    assert torch.allclose(affine_grid(theta, 32, 28), expected, atol=1e-6)

@@ -41,9 +41,11 @@ def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, dat
     assert result["accuracy"] == pytest.approx(meta["test_accuracy"], abs=1e-6)
 
 
-def test_training_learns(tmp_path, data_dir):
-    run_train("--model", "lenet5-modern", "--epochs", "2", "--out", str(tmp_path), *QUICK)
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_training_learns(tmp_path, data_dir, precision):
+    run_train("--model", "lenet5-modern", "--epochs", "2", "--precision", precision, "--out", str(tmp_path), *QUICK)
     assert json.loads((tmp_path / "metrics.json").read_text())["test_accuracy"] > 0.8
+    assert f"--precision {precision}" in read_checkpoint(tmp_path / "best.pt")["meta"]["command"]
 
 
 def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
@@ -88,6 +90,7 @@ def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
         (["--dataset", "imagenet"], "unknown dataset 'imagenet'; choose one of: mnist, fashion-mnist, cifar10"),
         (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
         (["--optimizer", "lion"], "unknown optimizer 'lion'; choose one of: sgd, adam, adamw"),
+        (["--precision", "fp8"], "unknown precision 'fp8'; choose one of: fp32, bf16"),
         (["--preset", "paper", "--dataset", "cifar10"], "preset 'paper' has no recipe for cifar10; it has: mnist"),
     ],
 )

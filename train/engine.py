@@ -35,6 +35,7 @@ def train_one_epoch(
     world_size: int = 1,
     description: str = "train",
     memory_format: torch.memory_format = torch.contiguous_format,
+    autocast_dtype: torch.dtype | None = None,
 ) -> dict[str, float]:
     model.train()
     per_rank_batch = max(1, batch_size // world_size)
@@ -48,8 +49,9 @@ def train_one_epoch(
         pixels = dataset_pixels(images)
         if augment is not None:
             pixels = augment(pixels, generator)
-        logits = model(normalize(pixels, mean, std).contiguous(memory_format=memory_format))
-        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        with torch.autocast(labels.device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+            logits = model(normalize(pixels, mean, std).contiguous(memory_format=memory_format))
+            loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
