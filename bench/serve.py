@@ -105,9 +105,10 @@ def load(url: str, clients: int, per_client: int) -> dict[str, float]:
 
 
 def compute_times(repeats: int) -> dict[str, float]:
-    """Server-side work without HTTP: the model alone, one variant end to end, all variants with feature maps."""
+    """Server-side work without HTTP: the model alone, what /classify does (file to probabilities), and every
+    variant with feature maps (what /compare does), with and without saliency."""
 
-    from demo.compare import compare
+    from demo.compare import classify, compare
     from demo.explore import look_inside
     from demo.zoo import Zoo
     from lenet.preprocess import prepare_sketch
@@ -118,7 +119,7 @@ def compute_times(repeats: int) -> dict[str, float]:
     x = predictor.normalize(prepare_sketch(EXAMPLE))
     with torch.inference_mode():
         forward = timed(lambda: predictor.model(x), repeats)
-    one = timed(lambda: compare(zoo, EXAMPLE, DATASET, [MODEL]), repeats)
+    one = timed(lambda: classify(zoo, EXAMPLE, DATASET, MODEL), repeats)  # what /classify runs
     every = timed(lambda: compare(zoo, EXAMPLE, DATASET, zoo.models(DATASET)), repeats)
     pixels = prepare_sketch(EXAMPLE)
     explained = timed(lambda: look_inside(zoo, pixels, DATASET, zoo.models(DATASET)), repeats)
