@@ -20,7 +20,7 @@ def affine(
 ) -> torch.Tensor:
     """Rotate (degrees, counter-clockwise), shear, zoom (>1 enlarges), shift (pixels) and mirror (flip = -1)
     each image of ``N x C x H x W`` about its centre; uncovered pixels become 0. Parameters are length-N."""
-    n, _, h, w = images.shape
+    h, w = images.shape[-2:]
     angle = torch.deg2rad(degrees)
     slant = angle + (torch.deg2rad(shear) if shear is not None else 0)
     mirror = flip if flip is not None else torch.ones_like(angle)
