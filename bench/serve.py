@@ -3,7 +3,8 @@
 Starts the app (and, as the floor, a Gradio app with the same input and output
 types that does no work) in their own processes, then with gradio_client measures:
 round-trip latency of /classify (one variant) and /compare (every variant, with
-feature maps), a 16-client load, cold start, and in-process compute times.
+feature maps), a 16-client load (rounds alternating between the app and the floor
+app), cold start, and in-process compute times.
 Prints a table and writes JSON.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from gradio_client import Client, handle_file
@@ -105,6 +106,12 @@ def load(url: str, clients: int, per_client: int) -> dict[str, float]:
             "p95_ms": percentile(latencies, 95), "failures": sum(f for _, f in results)}
 
 
+def median_round(rounds: list[dict[str, float]]) -> dict[str, Any]:
+    """The round with the median p95, every round's numbers, and the failures of all rounds together."""
+    middle = sorted(rounds, key=lambda r: r["p95_ms"])[len(rounds) // 2]
+    return {**middle, "failures": sum(r["failures"] for r in rounds), "rounds": rounds}
+
+
 def compute_times(repeats: int) -> dict[str, float]:
     """Server-side work without HTTP: the model alone, what /classify does (file to probabilities), and every
     variant with feature maps (what /compare does), with and without saliency."""
@@ -144,6 +151,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency measurement")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="load rounds, alternating app and floor app; the median round is reported (the machine is noisy)")
     parser.add_argument("--concurrency", help="the app's GRADIO_DEFAULT_CONCURRENCY_LIMIT (default: the app's own)")
     parser.add_argument("--out", type=Path, default=Path("bench/serve-results.json"))
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
@@ -163,15 +172,16 @@ def main() -> None:
             "/compare, all variants + maps": timed(
                 lambda: app.predict(image, DATASET, compute["variants"], api_name="/compare"), args.requests),
         }
-        under_load = load(app_url, args.clients, args.per_client)
-        floor_under_load = load(floor_url, args.clients, args.per_client)
+        rounds = [(load(app_url, args.clients, args.per_client), load(floor_url, args.clients, args.per_client))
+                  for _ in range(args.rounds)]
+        under_load, floor_under_load = (median_round(list(side)) for side in zip(*rounds))
     finally:
         app_process.kill()
         floor_process.kill()
     floor_p50 = statistics.median(samples["floor: Gradio echo"])
     latency = {name: {"p50_ms": statistics.median(v), "p95_ms": percentile(v, 95), "p50_vs_floor": statistics.median(v) / floor_p50}
                for name, v in samples.items()}
-    results = {"machine": f"{os.cpu_count()} CPU cores, torch {torch.__version__}", "requests": args.requests,
+    results = {"machine": f"{os.cpu_count()} CPU cores, torch {torch.__version__}", "requests": args.requests, "rounds": args.rounds,
                "concurrency": args.concurrency or "app default", "latency": latency,
                "load": {**under_load, "clients": args.clients, "per_client": args.per_client,
                         "p95_vs_floor": under_load["p95_ms"] / floor_p50, "floor_app_under_same_load": floor_under_load},
@@ -179,9 +189,13 @@ def main() -> None:
     print(f"\n{'round trip':<32}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}")
     for name, row in latency.items():
         print(f"{name:<32}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p50_vs_floor']:>11.2f}")
-    print(f"\n{args.clients} clients x {args.per_client} /classify: {under_load['requests_per_second']:.1f} req/s, "
-          f"p95 {under_load['p95_ms']:.0f} ms ({results['load']['p95_vs_floor']:.1f}x floor), {under_load['failures']} failures")
-    print(f"the floor app under the same load: {floor_under_load['requests_per_second']:.1f} req/s, p95 {floor_under_load['p95_ms']:.0f} ms")
+    each = ", ".join(f"{r['p95_ms']:.0f}" for r in under_load["rounds"])
+    print(f"\n{args.clients} clients x {args.per_client} /classify, median of {args.rounds} rounds: "
+          f"{under_load['requests_per_second']:.1f} req/s, p95 {under_load['p95_ms']:.0f} ms "
+          f"({results['load']['p95_vs_floor']:.1f}x floor; rounds {each} ms), {under_load['failures']} failures in all")
+    each = ", ".join(f"{r['p95_ms']:.0f}" for r in floor_under_load["rounds"])
+    print(f"the floor app under the same load: {floor_under_load['requests_per_second']:.1f} req/s, "
+          f"p95 {floor_under_load['p95_ms']:.0f} ms (rounds {each} ms)")
     print(f"cold start (process start to first answer): {cold_start:.1f} s")
     print(f"server-side compute p50: forward {compute['forward_p50_ms']:.2f} ms, one variant {compute['one_variant_p50_ms']:.2f} ms, "
           f"all {len(compute['variants'])} variants with feature maps {compute['all_variants_p50_ms']:.2f} ms, "
