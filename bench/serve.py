@@ -83,7 +83,8 @@ def timed(call: Callable[[], object], repeats: int) -> list[float]:
 
 def load(url: str, clients: int, per_client: int) -> dict[str, float]:
     """``clients`` connected users sending ``per_client`` requests each, back to back, all at once."""
-    connected = list(ThreadPoolExecutor(clients).map(connect, [url] * clients))  # like open browser tabs: before the clock
+    with ThreadPoolExecutor(clients) as pool:  # connected like open browser tabs: before the clock
+        connected = list(pool.map(connect, [url] * clients))
     image = handle_file(str(EXAMPLE))
 
     def one_client(client: Client) -> tuple[list[float], int]:
@@ -101,6 +102,8 @@ def load(url: str, clients: int, per_client: int) -> dict[str, float]:
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one_client, connected))
     seconds = time.perf_counter() - began
+    for client in connected:
+        client.close()  # stops its heartbeat, so finished rounds do not load the next
     latencies = [x for lat, _ in results for x in lat]
     return {"requests_per_second": len(latencies) / seconds, "p50_ms": statistics.median(latencies),
             "p95_ms": percentile(latencies, 95), "failures": sum(f for _, f in results)}
