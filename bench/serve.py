@@ -127,12 +127,12 @@ def compute_times(repeats: int) -> dict[str, float]:
     torch.set_num_threads(1)
     zoo = Zoo.load()
     predictor = zoo.by_dataset[DATASET][MODEL]
-    x = predictor.normalize(prepare_sketch(EXAMPLE))
+    pixels = prepare_sketch(EXAMPLE)
+    x = predictor.normalize(pixels)
     with torch.inference_mode():
         forward = timed(lambda: predictor.model(x), repeats)
     one = timed(lambda: classify(zoo, EXAMPLE, DATASET, MODEL), repeats)  # what /classify runs
     every = timed(lambda: compare(zoo, EXAMPLE, DATASET, zoo.models(DATASET)), repeats)
-    pixels = prepare_sketch(EXAMPLE)
     explained = timed(lambda: look_inside(zoo, pixels, DATASET, zoo.models(DATASET)), repeats)
     return {"forward_p50_ms": statistics.median(forward), "one_variant_p50_ms": statistics.median(one),
             "all_variants_p50_ms": statistics.median(every), "all_variants_with_saliency_p50_ms": statistics.median(explained),

@@ -1,6 +1,7 @@
 """The Gradio playground: ``build_app(zoo)`` returns the Blocks; the logic lives in demo.compare and demo.explore."""
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 
 import gradio as gr
@@ -249,7 +250,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
             for event in (inside_tab.select, *(slider.release for slider in sliders)):
                 event(on_inspect, [current, *sliders], inspect_outputs, api_visibility="private")
             stage_model.change(on_stage, [current, stage_model, *sliders], list(stage_images.values()), api_visibility="private")
-            reset.click(lambda: [0, 0, 0, 1.0, 0, 0], None, sliders, api_visibility="private").then(
+            reset.click(lambda: list(astuple(Distortion())), None, sliders, api_visibility="private").then(
                 on_inspect, [current, *sliders], inspect_outputs, api_visibility="private")
 
         with gr.Tab("Models"):

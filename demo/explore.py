@@ -68,7 +68,7 @@ def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str])
             Insight(
                 model=name,
                 label=predictor.classes[explanation.target],
-                probabilities=dict(zip(predictor.classes, explanation.probabilities.tolist())),
+                probabilities=predictor.by_class(explanation.probabilities),
                 saliency=overlay(pixels[0], explanation.saliency),
                 grad_cam=overlay(pixels[0], explanation.grad_cam),
                 kernels=kernel_picture(predictor),

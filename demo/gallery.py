@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lenet.checkpoint import PLOTS, plot_path
+
 # What others report for comparable networks (full test sets), for the comparison column.
 PUBLISHED = {
     "mnist": "LeNet-5, LeCun et al. 1998: 99.05 % (99.2 % trained with distortions)",
     "fashion-mnist": "LeNet-style tutorials: 85-90 %",
     "cifar10": "LeNet-style tutorials: 60-70 %",
 }
-PLOTS = ("curves", "confusion", "misclassified")
 
 
 def model_card(folder: Path, entry: dict) -> tuple[str, list[str]]:
     """Markdown summary and the paths of its curves, confusion matrix and most confident mistakes."""
-    stem = Path(entry["file"]).stem
     text = (
         f"### {entry['model']} on {entry['dataset']}\n"
         f"| test accuracy | published for comparison | parameters | epochs | training |\n|---|---|---|---|---|\n"
@@ -22,4 +22,4 @@ def model_card(folder: Path, entry: dict) -> tuple[str, list[str]]:
         f"{entry['train_seconds'] / 60:.1f} min on {entry['machine']} |\n\n"
         f"Reproduce: `{entry['command']}`"
     )
-    return text, [str(folder / f"{stem}-{plot}.png") for plot in PLOTS]
+    return text, [str(plot_path(folder / entry["file"], plot)) for plot in PLOTS]

@@ -9,7 +9,7 @@ import torch
 
 from lenet import LenetError, Predictor
 from lenet.checkpoint import MANIFEST_NAME, read_manifest
-from lenet.datasets import DATASETS
+from lenet.datasets import DATASETS, MODEL_INPUT_SIZE
 
 CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
@@ -40,7 +40,7 @@ class Zoo:
     def warm_up(self) -> None:
         """One forward each, so the first visitor does not pay for tracing and allocation."""
         for dataset, predictors in self.by_dataset.items():
-            blank = torch.zeros(1, DATASETS[dataset].in_channels, 32, 32)
+            blank = torch.zeros(1, DATASETS[dataset].in_channels, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE)
             for predictor in predictors.values():
                 predictor.predict_pixels(blank)
 

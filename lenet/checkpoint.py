@@ -24,6 +24,12 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_KEYS = ("file", "sha256", "dataset", "model", "params", "test_accuracy", "epochs", "train_seconds", "machine", "command")
 REQUIRED_META = ("model", "dataset", "in_channels", "classes", "mean", "std")
 HASH_CHUNK = 1 << 20
+PLOTS = ("curves", "confusion", "misclassified")  # what a training run draws; shipped as <checkpoint stem>-<plot>.png
+
+
+def plot_path(checkpoint: Path, plot: str) -> Path:
+    """Where a shipped checkpoint's plot lies, beside it."""
+    return checkpoint.with_name(f"{checkpoint.stem}-{plot}.png")
 
 
 def sha256_file(path: str | os.PathLike) -> str:

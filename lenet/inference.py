@@ -56,7 +56,7 @@ class Predictor:
     @torch.inference_mode()
     def probabilities(self, pixels: torch.Tensor) -> dict[str, float]:
         """Class name -> probability for pixels from ``preprocess``: the plain forward, no stages kept."""
-        return self._by_class(self.model(self.normalize(pixels)).softmax(dim=1)[0])
+        return self.by_class(self.model(self.normalize(pixels)).softmax(dim=1)[0])
 
     @torch.inference_mode()
     def predict_pixels(self, pixels: torch.Tensor) -> Prediction:
@@ -66,7 +66,7 @@ class Predictor:
         best = int(probabilities.argmax())
         return Prediction(
             label=self.classes[best],
-            probabilities=self._by_class(probabilities),
+            probabilities=self.by_class(probabilities),
             stages={name: activation[0] for name, activation in stages.items()},
             pixels=pixels[0],
         )
@@ -74,5 +74,6 @@ class Predictor:
     def predict(self, image: ImageSource) -> Prediction:
         return self.predict_pixels(self.preprocess(image))
 
-    def _by_class(self, probabilities: torch.Tensor) -> dict[str, float]:
+    def by_class(self, probabilities: torch.Tensor) -> dict[str, float]:
+        """One probability per class as ``{class name: probability}``, in class order."""
         return {name: float(p) for name, p in zip(self.classes, probabilities)}

@@ -17,9 +17,8 @@ from train import distributed, report
 from train.augment import AUGMENTATIONS
 from train.config import AUTOCAST_DTYPES, TrainConfig, parse_config
 from train.data import Split, load_splits
-from train.engine import evaluate, predict, train_one_epoch
+from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
 
-EVAL_BATCH_SIZE = 1000
 SGD_MOMENTUM = 0.9
 STEP_MILESTONES = (0.5, 0.75)  # fractions of the run where the step schedule divides the lr by 10
 STEP_GAMMA = 0.1

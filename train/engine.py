@@ -14,6 +14,7 @@ from tqdm import tqdm
 from lenet.preprocess import dataset_pixels
 from train.data import Split
 
+EVAL_BATCH_SIZE = 1000  # scoring needs no gradients: big batches
 BAR_INTERVAL_S = 0.1
 LOG_INTERVAL_S = 10.0
 Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]

@@ -13,16 +13,14 @@ import torch
 import lenet
 from lenet.datasets import DATA_DIR_ENV
 from train.data import Split
-from train.engine import predict
+from train.engine import EVAL_BATCH_SIZE, predict
 from train.report import confusion_matrix
-
-BATCH_SIZE = 1000
 
 
 def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | None = None) -> dict[str, Any]:
     model, meta = lenet.load_checkpoint(path)
     images, labels = lenet.load_tensors(meta["dataset"], data_dir, train=False, limit=limit)
-    predictions = predict(model, Split(images, labels), meta["mean"], meta["std"], BATCH_SIZE).argmax(1)
+    predictions = predict(model, Split(images, labels), meta["mean"], meta["std"], EVAL_BATCH_SIZE).argmax(1)
     matrix = confusion_matrix(labels, predictions, len(meta["classes"]))
     per_class = (matrix.diag() / matrix.sum(1).clamp_min(1)).tolist()
     return {

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import lenet
-from lenet.checkpoint import MANIFEST_NAME, read_checkpoint, read_manifest, sha256_file
+from lenet.checkpoint import MANIFEST_NAME, PLOTS, plot_path, read_checkpoint, read_manifest, sha256_file
 from train.config import TrainConfig
 
-PLOTS = ("curves", "confusion", "misclassified")
 CHECKPOINTS_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 
 CARD = """# {model} on {dataset}
@@ -52,7 +51,7 @@ def publish(run: Path, destination: Path) -> dict[str, Any]:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run / "best.pt", destination / file)
     for plot in PLOTS:
-        shutil.copyfile(run / f"{plot}.png", destination / f"{stem}-{plot}.png")
+        shutil.copyfile(run / f"{plot}.png", plot_path(destination / file, plot))
     command = TrainConfig(**meta["config"]).recipe_command()
     entry = {
         "file": file, "sha256": sha256_file(destination / file), "dataset": meta["dataset"], "model": meta["model"],
