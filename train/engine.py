@@ -41,11 +41,15 @@ def train_one_epoch(
     model.train()
     per_rank_batch = max(1, batch_size // world_size)
     steps = -(-(len(split) // world_size) // per_rank_batch)
-    loss_sum, correct, seen = 0.0, 0, 0
-    start = time.perf_counter()
+    # Running sums stay on the device and are read only when the bar redraws: a per-step .item() would make
+    # a GPU wait for the CPU every batch.
+    loss_sum = torch.zeros((), device=split.labels.device)
+    correct = torch.zeros((), dtype=torch.long, device=split.labels.device)
+    seen = 0
+    start = last_shown = time.perf_counter()
     interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
-    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True,
-               mininterval=BAR_INTERVAL_S if interactive else LOG_INTERVAL_S)
+    show_every = BAR_INTERVAL_S if interactive else LOG_INTERVAL_S
+    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True, mininterval=show_every)
     for images, labels in split.batches(per_rank_batch, generator, rank, world_size):
         pixels = dataset_pixels(images)
         if augment is not None:
@@ -57,15 +61,18 @@ def train_one_epoch(
         loss.backward()
         optimizer.step()
         scheduler.step()
-        loss_sum += loss.item() * len(labels)
-        correct += int((logits.argmax(1) == labels).sum())
+        loss_sum += loss.detach() * len(labels)
+        correct += (logits.argmax(1) == labels).sum()
         seen += len(labels)
-        rate = seen * world_size / (time.perf_counter() - start)
-        bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}", img_s=f"{rate:.0f}")
         bar.update()
+        if rank == 0 and time.perf_counter() - last_shown >= show_every:
+            last_shown = time.perf_counter()
+            rate = seen * world_size / (last_shown - start)
+            bar.set_postfix(loss=f"{loss_sum.item() / seen:.4f}", acc=f"{correct.item() / seen:.4f}", img_s=f"{rate:.0f}")
     bar.close()
+    loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
-    return {"loss": loss_sum / seen, "accuracy": correct / seen, "seconds": seconds, "images_per_second": seen * world_size / seconds}
+    return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds, "images_per_second": seen * world_size / seconds}
 
 
 @torch.inference_mode()
