@@ -11,6 +11,7 @@ import torch
 
 from lenet.checkpoint import read_checkpoint
 from tests.serving import free_port
+from train import distributed
 from train.evaluate import evaluate_checkpoint
 
 OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
@@ -81,6 +82,18 @@ def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)
     assert "x 2 processes" in read_checkpoint(tmp_path / "best.pt")["meta"]["machine"]
     assert result.stdout.count("best epoch") == 1  # only rank 0 reports
+
+
+def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
+    # torchrun --nproc_per_node 1 joins a group without DDP; NCCL warns at exit if it is never destroyed.
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(free_port()))
+    env = distributed.setup(torch.device("cpu"))
+    assert torch.distributed.is_initialized() and not env.enabled
+    distributed.teardown()
+    assert not torch.distributed.is_initialized()
 
 
 @pytest.mark.parametrize(

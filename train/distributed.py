@@ -31,6 +31,7 @@ def setup(device: torch.device) -> Distributed:
     return Distributed(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0)))
 
 
-def teardown(env: Distributed) -> None:
-    if env.enabled:
+def teardown() -> None:
+    """Leave the process group setup() joined (torchrun with one process joins one too)."""
+    if dist.is_initialized():
         dist.destroy_process_group()
