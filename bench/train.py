@@ -3,9 +3,9 @@
 The naive loop is what most tutorials write: torchvision ``MNIST`` with
 ``ToTensor`` (one PIL image at a time), ``DataLoader(batch_size=64)``, Adam 1e-3.
 This package's loop keeps the dataset as one uint8 tensor, batches by indexing
-and augments on whole batches; here it runs at batch 256 with bfloat16 autocast
-(``--precision bf16``). Both train ``lenet5`` for the same number of
-epochs and are scored on the full test set.
+and augments on whole batches; here it runs at batch 512 (learning rate 0.2)
+with bfloat16 autocast (``--precision bf16``). Both train ``lenet5`` for the
+same number of epochs and are scored on the full test set.
 """
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ from train.config import TrainConfig
 NAIVE_BATCH_SIZE = 64
 NAIVE_LR = 1e-3
 MODEL = "lenet5"
-FAST_BATCH_SIZE = 256  # with bf16, the fastest of 128/256/512 on the 2-core CPU at equal accuracy
+# Tuned on the 2-core CPU for 2 epochs: lr 0.15-0.4 all reach 98.1-98.7 %; 0.2 sits inside that plateau.
+# Batch 1024 was faster but unstable (97.8 % on the CPU, 86.9 % on an H200 at lr 0.8).
+FAST_BATCH_SIZE = 512
+FAST_LR = 0.2
 
 
 def naive_loop(root: Path, epochs: int, device: torch.device) -> dict[str, float]:
@@ -74,7 +77,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--data-dir", help="dataset root (default: $LENET_DATA_DIR)")
     parser.add_argument("--batch-size", type=int, default=FAST_BATCH_SIZE, help="this package's loop only")
-    parser.add_argument("--lr", type=float, default=TrainConfig.lr, help="this package's loop only")
+    parser.add_argument("--lr", type=float, default=FAST_LR, help="this package's loop only")
     parser.add_argument("--precision", default="bf16", help="this package's loop only: fp32 or bf16")
     parser.add_argument("--rounds", type=int, default=3,
                         help="naive then ours, this many times; the round with the median ratio is reported (the machine is noisy)")
