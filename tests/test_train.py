@@ -6,12 +6,14 @@ import subprocess
 import sys
 import time
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 
 from lenet.checkpoint import read_checkpoint
 from tests.serving import free_port
-from train import distributed
+from train import cli, distributed
+from train.report import plot_curves
 from train.evaluate import evaluate_checkpoint
 
 OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
@@ -129,3 +131,19 @@ def test_help_explains_every_flag():
     text = run_train("--help").stdout
     for flag in ["--epochs", "--lr", "--seed", "--device", "--optimizer", "--schedule", "--augment", "--resume", "--limit", "--preset"]:
         assert flag in text
+
+
+def test_machine_name_without_proc_cpuinfo(tmp_path, monkeypatch):
+    # macOS and Windows have no /proc/cpuinfo; naming the machine must not stop a run there.
+    monkeypatch.setattr(cli, "CPUINFO", tmp_path / "no-cpuinfo")
+    monkeypatch.setattr(cli.platform, "processor", lambda: "arm")
+    assert cli.machine_name(torch.device("cpu"), 2).startswith("arm, ")
+
+
+def test_curves_leave_out_a_split_that_was_not_held_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(plt, "close", lambda figure: None)  # keep the figure to look at
+    row = {"loss": 1.0, "accuracy": 0.5}
+    history = [{"epoch": e, "train": row, "val": {"loss": float("nan"), "accuracy": float("nan")}, "test": row} for e in (1, 2)]
+    plot_curves(tmp_path / "curves.png", history)
+    legend = [text.get_text() for text in plt.gcf().axes[0].get_legend().get_texts()]
+    assert legend == ["train", "test"]

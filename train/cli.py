@@ -22,6 +22,7 @@ from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
 SGD_MOMENTUM = 0.9
 STEP_MILESTONES = (0.5, 0.75)  # fractions of the run where the step schedule divides the lr by 10
 STEP_GAMMA = 0.1
+CPUINFO = Path("/proc/cpuinfo")  # Linux only
 
 
 def pick_device(name: str) -> torch.device:
@@ -32,12 +33,21 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def cpu_name() -> str:
+    """The CPU's model name: /proc/cpuinfo on Linux, the platform module elsewhere (macOS, Windows)."""
+    try:
+        lines = CPUINFO.read_text().splitlines()
+    except OSError:
+        lines = []
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return models[0] if models else platform.processor() or "CPU"
+
+
 def machine_name(device: torch.device, world_size: int) -> str:
     if device.type == "cuda":
         return f"{world_size}x {torch.cuda.get_device_name(device)}"
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
     threads = torch.get_num_threads()
-    return f"{cpu}, {threads} thread{'s' * (threads > 1)}" + (f" x {world_size} processes" if world_size > 1 else "")
+    return f"{cpu_name()}, {threads} thread{'s' * (threads > 1)}" + (f" x {world_size} processes" if world_size > 1 else "")
 
 
 def build_optimizer(config: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimizer:

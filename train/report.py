@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -31,7 +32,7 @@ def plot_curves(path: Path, history: list[dict[str, Any]]) -> None:
     for ax, metric in zip(axes, ("loss", "accuracy")):
         for split, style in (("train", "-o"), ("val", "-s"), ("test", "-^")):
             values = [row[split][metric] for row in history]
-            if all(v == v for v in values):  # skip an all-NaN (absent) split
+            if not any(math.isnan(v) for v in values):  # skip an absent split (NaN: no hold-out)
                 ax.plot(epochs, values, style, markersize=3, label=split)
         ax.set_xlabel("epoch")
         ax.set_title(metric)
