@@ -27,7 +27,7 @@ def main() -> None:
         zoo = Zoo.load()
     except LenetError as error:
         sys.exit(f"error: {error}")
-    build_app(zoo).queue().launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
+    build_app(zoo).launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 
 if __name__ == "__main__":

@@ -11,6 +11,6 @@ from demo.zoo import Zoo
 def launch_app() -> tuple[gr.Blocks, str]:
     """The playground on the shipped checkpoints, serving from a background thread; returns it and its URL."""
     port = free_port()
-    app = build_app(Zoo.load()).queue()
+    app = build_app(Zoo.load())
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     return app, f"http://127.0.0.1:{port}/"
