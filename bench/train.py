@@ -23,7 +23,7 @@ from torchvision import datasets, transforms
 
 import lenet
 from lenet.datasets import data_root
-from train.cli import pick_device, run
+from train.cli import machine_name, pick_device, run
 from train.config import TrainConfig
 
 NAIVE_BATCH_SIZE = 64
@@ -93,7 +93,7 @@ def main() -> None:
         rounds.append({"naive": naive, "package": ours, "ratio": ours["images_per_second"] / naive["images_per_second"]})
     median = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
     naive, ours, ratio = median["naive"], median["package"], median["ratio"]
-    machine = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+    machine = machine_name(device, world_size=1)
     print(f"\n{MODEL} on MNIST, {args.epochs} epochs, {machine}; lenet-lab: {recipe}")
     print(f"{'loop':<28}{'img/s':>10}{'train s':>10}{'test acc':>10}")
     for name, row in (("naive (DataLoader+ToTensor)", naive), ("lenet-lab (in-memory)", ours)):
