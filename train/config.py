@@ -101,10 +101,10 @@ HELP = {
     "resume": "continue from a last.pt written by an earlier run",
     "limit": "use only the first N training and N test images (quick runs, tests)",
     "deterministic": "use deterministic algorithms (bit-identical resumes)",
-    "channels_last": "NHWC memory layout: measured on a 2-core CPU 1.2x faster for lenet5 and 1.4x for lenet-cifar, "
-                     "about 30%% slower for lenet5-modern (use --no-channels-last there)",
+    "channels_last": "NHWC memory layout: measured on a 2-core CPU 1.3-1.4x faster for lenet5 and 1.5x for lenet-cifar, "
+                     "15-50%% slower for lenet5-modern (use --no-channels-last there)",
     "precision": "bf16 runs convolutions and matmuls in bfloat16 under autocast (weights, optimizer and scoring stay "
-                 "float32): measured 1.2x faster for lenet5 at batch 256 on an AVX-512 CPU",
+                 "float32): measured 1.1-1.4x faster for lenet5 at batch 512 on an AVX-512 CPU, barely faster at 256",
     "preset": "a named recipe that sets the defaults for --dataset (best: the shipped checkpoints' recipes; "
               "paper: 20 epochs with distortions and a stepped rate, MNIST only); explicit flags still win",
 }
