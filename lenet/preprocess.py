@@ -46,6 +46,7 @@ def open_image(source: ImageSource) -> Image.Image:
             image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             if image.width * image.height > MAX_INPUT_PIXELS:
                 raise InputError(f"image is too large ({image.width}x{image.height}); the limit is {MAX_INPUT_PIXELS:,} pixels")
+            image.draft(None, (WORKING_SIZE, WORKING_SIZE))  # JPEG only: decode at 1/2-1/8 scale, still >= WORKING_SIZE
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise InputError(f"image is too large; the limit is {MAX_INPUT_PIXELS:,} pixels") from error

@@ -7,7 +7,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from lenet.errors import EmptyImageError, InputError
-from lenet.preprocess import DIGIT_BOX, prepare_fashion, prepare_photo, prepare_sketch
+from lenet.preprocess import DIGIT_BOX, WORKING_SIZE, open_image, prepare_fashion, prepare_photo, prepare_sketch
 
 CENTRE = 15.5  # the middle of a 32x32 image, in pixel-index coordinates
 TOLERANCE = 1.0  # pixels
@@ -155,3 +155,12 @@ def test_decompression_bomb_is_refused_before_decoding():
     header = _encode(Image.new("1", (20000, 20000)), "PNG")  # tiny file, 400 megapixels
     with pytest.raises(InputError, match="too large"):
         prepare_photo(header)
+
+
+def test_large_jpegs_are_decoded_at_a_reduced_scale_but_still_larger_than_needed():
+    photo = Image.new("RGB", (4000, 3000), "white")
+    ImageDraw.Draw(photo).rectangle((1500, 1000, 2500, 2000), fill="red")  # a red square on white
+    decoded = open_image(_encode(photo, "JPEG"))
+    assert max(decoded.size) < 4000 and min(decoded.size) >= WORKING_SIZE  # not the full 12 megapixels
+    pixels = prepare_photo(_encode(photo, "JPEG"))
+    assert pixels[0, 0, 16, 16] > 0.9 and pixels[0, 1, 16, 16] < 0.1  # the red square still in the middle
