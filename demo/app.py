@@ -10,6 +10,7 @@ from demo.compare import TOP_CLASSES, Comparison, classify, compare
 from demo.examples import example_entries
 from demo.explore import Distortion, look_inside, rotation_curves, stage_pictures
 from demo.gallery import model_card
+from demo.offload import inline_unless_large
 from demo.render import input_image
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
@@ -116,11 +117,11 @@ class InsightSlots:
 def build_app(zoo: Zoo) -> gr.Blocks:
     """The whole playground, its queue configured: ready to ``launch()``.
 
-    The handlers that classify (drawing, uploads, /classify, /compare) are ``async`` although they never await:
-    Gradio then runs them on its event loop instead of handing each to a worker thread, which costs more than
-    their few milliseconds of work blocks the loop. Under 16 clients, six alternating rounds each against the
-    same handlers in threads: /classify +16 % req/s and p95 -20 %, /compare +21 % req/s and p95 -11 %.
-    The slower "Look inside" handlers stay in threads.
+    The handlers that classify (drawing, uploads, /classify, /compare) are ``async``: Gradio then runs them on
+    its event loop instead of handing each to a worker thread, which costs more than their few milliseconds of
+    work blocks the loop. Under 16 clients, six alternating rounds each against the same handlers in threads:
+    /classify +16 % req/s and p95 -20 %, /compare +21 % req/s and p95 -11 %. Large uploads, slow to decode,
+    still go to a thread (demo.offload), as do the slower "Look inside" handlers.
     """
     slot_count = max((len(zoo.models(d)) for d in zoo.datasets), default=0)
     first_dataset = zoo.datasets[0] if zoo.datasets else None
@@ -192,7 +193,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
 
             async def on_upload(path: str | None, name: str, models: list[str]) -> list[Any]:
                 chosen = [m for m in models if m in zoo.models(name)] or zoo.models(name)  # models of another dataset: use all
-                return run(path, name, chosen, upload_slots)
+                return await inline_unless_large(path, lambda: run(path, name, chosen, upload_slots))
 
             def on_dataset(name: str) -> gr.CheckboxGroup:
                 return gr.CheckboxGroup(choices=zoo.models(name), value=zoo.models(name))
@@ -290,7 +291,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
             if image is None:
                 raise gr.Error("no image was sent")
             try:
-                return classify(zoo, image, dataset_name, model)
+                return await inline_unless_large(image, lambda: classify(zoo, image, dataset_name, model))
             except LenetError as error:
                 raise gr.Error(str(error)) from None
 
