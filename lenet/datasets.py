@@ -103,8 +103,14 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, train: bo
         folder = _cifar_image_folder(root, train)
         if folder is not None:
             return folder
+    if download:
+        try:
+            return _LOADERS[name](str(root), train=train, download=True)
+        except (RuntimeError, OSError) as error:  # torchvision lists every mirror it tried; the last line says why
+            reason = str(error).strip().splitlines()[-1:] or [type(error).__name__]
+            raise DatasetError(f"could not download {info.name} into {root.resolve()}: {reason[0]}") from error
     try:
-        return _LOADERS[name](str(root), train=train, download=download)
+        return _LOADERS[name](str(root), train=train)
     except RuntimeError as error:  # torchvision's "Dataset not found"
         raise DatasetError(
             f"{info.name} not found under {root.resolve()} (expected {', '.join(info.expected_files)}); "
