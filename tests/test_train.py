@@ -11,7 +11,6 @@ import pytest
 import torch
 
 from lenet.checkpoint import read_checkpoint
-from tests.serving import free_port
 from train import cli, distributed
 from train.report import plot_curves
 from train.evaluate import evaluate_checkpoint
@@ -74,9 +73,8 @@ def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
 
 
 def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
-    port = str(free_port())
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", port,
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
          "-m", "train", "--model", "lenet5", "--epochs", "1", "--device", "cpu", "--out", str(tmp_path), *QUICK],
         capture_output=True, text=True, timeout=180, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
@@ -91,7 +89,7 @@ def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
     monkeypatch.setenv("RANK", "0")
     monkeypatch.setenv("WORLD_SIZE", "1")
     monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
-    monkeypatch.setenv("MASTER_PORT", str(free_port()))
+    monkeypatch.setenv("MASTER_PORT", "0")  # any free port
     env = distributed.setup(torch.device("cpu"))
     assert torch.distributed.is_initialized() and not env.enabled
     distributed.teardown()
