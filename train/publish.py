@@ -34,13 +34,13 @@ Reproduce:
 python -m train.evaluate --checkpoint checkpoints/{file}
 ```
 
-![training curves]({stem}-curves.png)
+![training curves]({curves})
 
-![confusion matrix]({stem}-confusion.png)
+![confusion matrix]({confusion})
 
 Most confidently wrong test images (true → predicted, confidence):
 
-![misclassified]({stem}-misclassified.png)
+![misclassified]({misclassified})
 """
 
 
@@ -50,8 +50,9 @@ def publish(run: Path, destination: Path) -> dict[str, Any]:
     file = f"{stem}.pt"
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run / "best.pt", destination / file)
-    for plot in PLOTS:
-        shutil.copyfile(run / f"{plot}.png", plot_path(destination / file, plot))
+    plots = {plot: plot_path(destination / file, plot) for plot in PLOTS}
+    for plot, path in plots.items():
+        shutil.copyfile(run / f"{plot}.png", path)
     command = TrainConfig(**meta["config"]).recipe_command()
     entry = {
         "file": file, "sha256": sha256_file(destination / file), "dataset": meta["dataset"], "model": meta["model"],
@@ -61,7 +62,7 @@ def publish(run: Path, destination: Path) -> dict[str, Any]:
     (destination / f"{stem}.md").write_text(CARD.format(
         model=meta["model"], dataset=meta["dataset"], accuracy=meta["test_accuracy"], params=meta["params"],
         epochs=meta["epochs"], best_epoch=meta["epoch"], minutes=meta["train_seconds"] / 60, machine=meta["machine"],
-        command=command, file=file, stem=stem,
+        command=command, file=file, **{plot: path.name for plot, path in plots.items()},
     ))
     entries = [e for e in read_manifest(destination) if e["file"] != file] + [entry]
     entries.sort(key=lambda e: (list(lenet.DATASETS).index(e["dataset"]), e["model"]))
