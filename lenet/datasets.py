@@ -107,8 +107,9 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, train: bo
         try:
             return _LOADERS[name](str(root), train=train, download=True)
         except (RuntimeError, OSError) as error:  # torchvision lists every mirror it tried; the last line says why
-            reason = str(error).strip().splitlines()[-1:] or [type(error).__name__]
-            raise DatasetError(f"could not download {info.name} into {root.resolve()}: {reason[0]}") from error
+            lines = str(error).strip().splitlines()
+            reason = lines[-1] if lines else type(error).__name__
+            raise DatasetError(f"could not download {info.name} into {root.resolve()}: {reason}") from error
     try:
         return _LOADERS[name](str(root), train=train)
     except RuntimeError as error:  # torchvision's "Dataset not found"
