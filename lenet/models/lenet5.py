@@ -6,8 +6,12 @@ model's: C1 is 6x28x28 and C3 is 16x10x10 on a 32x32 input.
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 from torch import nn
 
+from lenet.pooling import AvgPool2x2
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
@@ -22,7 +26,7 @@ class LeNet5(StagedModel):
         in_channels: int,
         num_classes: int,
         activation: type[nn.Module],
-        pool: type[nn.Module],
+        pool: Callable[[], nn.Module],  # a 2x2 pooling layer
         batch_norm: bool = False,
         dropout: float = 0.0,
     ) -> None:
@@ -35,9 +39,9 @@ class LeNet5(StagedModel):
             return nn.Sequential(*layers, activation())
 
         self.c1 = conv(in_channels, 6)
-        self.s2 = pool(2)
+        self.s2 = pool()
         self.c3 = conv(6, 16)
-        self.s4 = pool(2)
+        self.s4 = pool()
         self.c5 = conv(16, 120)
         self.f6 = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), activation())
         self.output = nn.Sequential(nn.Dropout(dropout), nn.Linear(84, num_classes)) if dropout else nn.Linear(84, num_classes)
@@ -58,11 +62,11 @@ def init_relu_network(model: nn.Module) -> nn.Module:
 @register_model("lenet5")
 def lenet5(in_channels: int = 1, num_classes: int = 10) -> nn.Module:
     """Textbook LeNet-5: tanh activations, average pooling, a plain linear output."""
-    return LeNet5(in_channels, num_classes, activation=nn.Tanh, pool=nn.AvgPool2d)
+    return LeNet5(in_channels, num_classes, activation=nn.Tanh, pool=AvgPool2x2)
 
 
 @register_model("lenet5-modern")
 def lenet5_modern(in_channels: int = 1, num_classes: int = 10, dropout: float = MODERN_DROPOUT) -> nn.Module:
     """LeNet-5 topology with ReLU, max pooling, BatchNorm after each conv and Dropout before the output."""
-    model = LeNet5(in_channels, num_classes, activation=nn.ReLU, pool=nn.MaxPool2d, batch_norm=True, dropout=dropout)
+    model = LeNet5(in_channels, num_classes, activation=nn.ReLU, pool=partial(nn.MaxPool2d, 2), batch_norm=True, dropout=dropout)
     return init_relu_network(model)

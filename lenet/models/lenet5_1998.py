@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from lenet.models.prototypes import CODE_LENGTH, prototype_codes
+from lenet.pooling import AvgPool2x2
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
@@ -58,7 +59,7 @@ class TrainableSubsampling(nn.Module):
         super().__init__()
         self.coefficient = nn.Parameter(torch.full((channels,), 0.25))
         self.bias = nn.Parameter(torch.zeros(channels))
-        self.pool = nn.AvgPool2d(2)  # averaging is summing with the 1/4 folded into the coefficient
+        self.pool = AvgPool2x2()  # averaging is summing with the 1/4 folded into the coefficient
         self.squash = Squash()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
