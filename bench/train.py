@@ -23,6 +23,7 @@ from torchvision import datasets, transforms
 
 import lenet
 from lenet.datasets import data_root
+from train.allocator import keep_freed_memory
 from train.cli import machine_name, pick_device, run
 from train.config import TrainConfig
 
@@ -83,6 +84,7 @@ def main() -> None:
                         help="naive then ours, this many times; the round with the median ratio is reported (the machine is noisy)")
     parser.add_argument("--out", type=Path, default=Path("bench/train-results.json"))
     args = parser.parse_args()
+    keep_freed_memory()  # run() sets it for the package's loop; set before either loop, both run with it
     device, root = pick_device(args.device), data_root(args.data_dir)
     recipe = dict(batch_size=args.batch_size, lr=args.lr, precision=args.precision)
     rounds = []

@@ -14,6 +14,7 @@ import lenet
 from lenet.checkpoint import count_parameters, read_checkpoint, save_checkpoint
 from lenet.preprocess import dataset_pixels
 from train import distributed, report
+from train.allocator import keep_freed_memory
 from train.augment import AUGMENTATIONS
 from train.config import AUTOCAST_DTYPES, TrainConfig, parse_config
 from train.data import Split, load_splits
@@ -104,6 +105,7 @@ def restore_training_state(
 
 
 def run(config: TrainConfig) -> dict[str, Any]:
+    keep_freed_memory()
     device = pick_device(config.device)
     env = distributed.setup(device)
     if device.type == "cuda":
