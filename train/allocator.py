@@ -18,8 +18,9 @@ def keep_freed_memory() -> None:
     128 KB to the kernel on free until a larger block has been freed and its
     adaptive threshold has grown. Until then every training step faulted its
     activations back in: ~4,000 page faults a step at batch 512 on MNIST, a
-    first epoch 25 % slower than the second. Starting at the thresholds glibc
-    would reach anyway removes that. Elsewhere than Linux/glibc, nothing changes.
+    first epoch 20-25 % slower than the second. Starting at the thresholds
+    glibc would reach anyway removes that. Elsewhere than Linux/glibc, nothing
+    changes.
     """
     if not sys.platform.startswith("linux"):
         return
