@@ -80,13 +80,15 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=FAST_BATCH_SIZE, help="this package's loop only")
     parser.add_argument("--lr", type=float, default=FAST_LR, help="this package's loop only")
     parser.add_argument("--precision", default="bf16", help="this package's loop only: fp32 or bf16")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
+                        help="this package's loop only: its MNIST augmentation (--no-augment: the naive loop's very images)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="naive then ours, this many times; the round with the median ratio is reported (the machine is noisy)")
     parser.add_argument("--out", type=Path, default=Path("bench/train-results.json"))
     args = parser.parse_args()
     keep_freed_memory()  # run() sets it for the package's loop; set before either loop, both run with it
     device, root = pick_device(args.device), data_root(args.data_dir)
-    recipe = dict(batch_size=args.batch_size, lr=args.lr, precision=args.precision)
+    recipe = dict(batch_size=args.batch_size, lr=args.lr, precision=args.precision, augment=args.augment)
     rounds = []
     for _ in range(args.rounds):
         torch.manual_seed(0)
