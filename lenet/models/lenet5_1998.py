@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from lenet.models.prototypes import CODE_LENGTH, prototype_codes
-from lenet.pooling import AvgPool2x2
+from lenet.layers import AvgPool2x2, WholeMapConv2d
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
@@ -115,7 +115,7 @@ class LeNet5Paper(StagedModel):
         self.s2 = TrainableSubsampling(6)
         self.c3 = nn.Sequential(PartialConv2d(c3_connections(), 5), Squash())
         self.s4 = TrainableSubsampling(16)
-        self.c5 = nn.Sequential(nn.Conv2d(16, 120, 5), Squash())
+        self.c5 = nn.Sequential(WholeMapConv2d(16, 120, 5), Squash())
         self.f6 = nn.Sequential(nn.Flatten(), nn.Linear(120, CODE_LENGTH), Squash())
         self.output = EuclideanRBF(prototype_codes(num_classes))
         self._init_weights()
