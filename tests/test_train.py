@@ -12,8 +12,8 @@ import torch
 
 from lenet.checkpoint import read_checkpoint
 from train import cli, distributed
-from train.report import plot_curves
 from train.evaluate import evaluate_checkpoint
+from train.report import plot_curves
 
 OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
 QUICK = ["--limit", "2000", "--batch-size", "64", "--val-size", "200"]

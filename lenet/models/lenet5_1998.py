@@ -19,8 +19,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lenet.models.prototypes import CODE_LENGTH, prototype_codes
 from lenet.layers import AvgPool2x2, WholeMapConv2d
+from lenet.models.prototypes import CODE_LENGTH, prototype_codes
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
