@@ -20,6 +20,8 @@ BRUSH_SIZE = 12
 EXAMPLE_COLUMNS = 10
 DATASET_LABELS = {"mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST clothes", "cifar10": "CIFAR-10 objects"}
 DRAW_HINT = "Draw a digit: the models answer as you draw."
+UPLOAD_HINT = "Upload an image."
+BLANK_UPLOAD = "The image is blank."
 # Queued users hear their place in line once a second rather than each time any request starts (Gradio's
 # default, which under 16 clients sent every waiting client about 14 messages per request): 10 % more
 # throughput and a 10-20 % lower p95 under load (python -m bench.serve; see README).
@@ -44,10 +46,14 @@ each variant classify it, with the feature maps of its first (C1) and second (C3
 
 
 class Slots:
-    """A fixed set of result cards, one per variant; unused cards are hidden."""
+    """A fixed set of result cards, one per variant; unused cards are hidden.
 
-    def __init__(self, count: int) -> None:
-        self.summary = gr.Markdown()
+    ``hint`` shows while there is no image, ``blank`` when the image holds nothing to classify: each tab its own.
+    """
+
+    def __init__(self, count: int, hint: str, blank: str) -> None:
+        self.hint, self.blank = hint, blank
+        self.summary = gr.Markdown(hint)
         self.cards: list[tuple[gr.Column, gr.Markdown, gr.Label, gr.HTML]] = []
         for _ in range(count):
             with gr.Column(visible=False, variant="panel") as card:
@@ -128,13 +134,12 @@ def build_app(zoo: Zoo) -> gr.Blocks:
 
     def run(image: Any, dataset: str, models: list[str], slots: Slots) -> list[Any]:
         """[what the network sees, the input for the other tabs, *cards]"""
-        hint = DRAW_HINT if dataset == "mnist" else "Upload an image."
         if image is None:
-            return [None, gr.skip(), *slots.message(hint)]
+            return [None, gr.skip(), *slots.message(slots.hint)]
         try:
             comparison = compare(zoo, image, dataset, models)
         except EmptyImageError:
-            return [None, gr.skip(), *slots.message(DRAW_HINT if dataset == "mnist" else "The image is blank.")]
+            return [None, gr.skip(), *slots.message(slots.blank)]
         except LenetError as error:
             return [None, gr.skip(), *slots.message(f"**Cannot classify this image:** {error}")]
         return [comparison.seen_html(), {"pixels": comparison.pixels, "dataset": dataset}, *slots.show(comparison)]
@@ -160,8 +165,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     draw_models = gr.CheckboxGroup(zoo.models("mnist"), value=zoo.models("mnist"), label="Models")
                     draw_seen = gr.HTML()
                 with gr.Column(scale=3, elem_id="draw-results"):
-                    draw_slots = Slots(slot_count)
-            draw_slots.summary.value = DRAW_HINT
+                    draw_slots = Slots(slot_count, hint=DRAW_HINT, blank=DRAW_HINT)  # a cleared canvas: draw again
 
             async def on_draw(image: Any, models: list[str]) -> list[Any]:
                 composite = image.get("composite") if isinstance(image, dict) else image
@@ -182,7 +186,7 @@ def build_app(zoo: Zoo) -> gr.Blocks:
                     upload_models = gr.CheckboxGroup(zoo.models(first_dataset), value=zoo.models(first_dataset), label="Models")
                     upload_seen = gr.HTML()
                 with gr.Column(scale=3, elem_id="upload-results"):
-                    upload_slots = Slots(slot_count)
+                    upload_slots = Slots(slot_count, hint=UPLOAD_HINT, blank=BLANK_UPLOAD)
             examples = [example for example in example_entries() if example[1] in zoo.datasets]
             gallery = gr.Gallery([(path, caption) for path, _, caption in examples], label="Real test images: click one",
                                  columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")

@@ -88,3 +88,11 @@ def test_unknown_or_enormous_names_get_a_clear_message(client, tmp_path, dataset
     with pytest.raises(Exception, match=message):
         client.predict(handle_file(str(path)), dataset, model, api_name="/classify")
     still_serving(client)
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_a_blank_upload_is_called_blank_not_a_prompt_to_draw(client, tmp_path, dataset):
+    path = tmp_path / "blank.png"
+    Image.new("L", (100, 100), 255).save(path)
+    seen, summary, *_ = client.predict(handle_file(str(path)), dataset, [], api_name="/compare")
+    assert seen is None and summary == "The image is blank."
