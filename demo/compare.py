@@ -16,8 +16,8 @@ from demo.render import (
     input_image,
 )
 from demo.zoo import Zoo
-from lenet import LenetError
-from lenet.datasets import dataset_info
+from lenet.errors import UnknownNameError
+from lenet.datasets import dataset_spec
 from lenet.preprocess import RECIPES, ImageSource
 
 TOP_CLASSES = 3
@@ -79,7 +79,7 @@ class Comparison:
 
 def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Comparison:
     """Preprocess once with the dataset's recipe, then run each chosen variant, timing each."""
-    pixels = RECIPES[dataset_info(dataset).recipe](image)
+    pixels = RECIPES[dataset_spec(dataset).preprocess](image)
     results = []
     for name in models:
         predictor = zoo.by_dataset[dataset][name]
@@ -104,8 +104,8 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Co
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:
     """The API endpoint: class name -> probability, for one variant. Raises LenetError on bad input."""
     if dataset not in zoo.by_dataset:
-        raise LenetError(f"unknown dataset {dataset!r}; choose one of: {', '.join(zoo.datasets)}")
+        raise UnknownNameError("dataset", dataset, zoo.datasets)
     if model not in zoo.by_dataset[dataset]:
-        raise LenetError(f"no {model!r} model for {dataset}; choose one of: {', '.join(zoo.models(dataset))}")
+        raise UnknownNameError(f"{dataset} model", model, zoo.models(dataset))
     predictor = zoo.by_dataset[dataset][model]
     return predictor.probabilities(predictor.preprocess(image))  # no feature maps: the API returns only the label

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import torch
 
-from lenet import LenetError, Predictor
+from lenet import LenetError, Predictor, list_models
 from lenet.checkpoint import MANIFEST_NAME, read_manifest
 from lenet.datasets import DATASETS, MODEL_INPUT_SIZE
 
 CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
-MODEL_ORDER = ("lenet5-1998", "lenet5", "lenet5-modern", "lenet-cifar")  # oldest design first
 
 
 class Zoo:
@@ -23,7 +22,8 @@ class Zoo:
         self.folder = folder  # where the checkpoints, their manifest and model cards lie
         self.entries = read_manifest(folder) if folder else []
         self.by_dataset: dict[str, dict[str, Predictor]] = defaultdict(dict)
-        for predictor in sorted(predictors, key=lambda p: MODEL_ORDER.index(p.name) if p.name in MODEL_ORDER else len(MODEL_ORDER)):
+        order = list_models()  # the registry's display order
+        for predictor in sorted(predictors, key=lambda p: order.index(p.name)):
             self.by_dataset[predictor.meta["dataset"]][predictor.name] = predictor
 
     @classmethod
@@ -32,7 +32,7 @@ class Zoo:
         entries = read_manifest(folder)
         if not entries:
             raise LenetError(f"no checkpoints listed in {folder / MANIFEST_NAME}; set ${CHECKPOINTS_ENV} to a folder that has them")
-        predictors = [Predictor.from_checkpoint(folder / entry["file"]) for entry in entries]
+        predictors = [Predictor.from_pretrained((folder / entry["file"]).parent) for entry in entries]
         zoo = cls(predictors, folder)
         zoo.warm_up()
         return zoo

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+NAME_SHOWN = 40  # characters of an unknown name repeated back
+
 
 class LenetError(Exception):
     """Base class: anything the CLI or the demo should show as a one-line message."""
@@ -12,7 +14,8 @@ class UnknownNameError(LenetError, KeyError):
     """A model or dataset name that is not registered."""
 
     def __init__(self, what: str, name: str, valid: Iterable[str]) -> None:
-        super().__init__(f"unknown {what} {name!r}; choose one of: {', '.join(valid)}")
+        shown = name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "..."  # an enormous name is not echoed
+        super().__init__(f"unknown {what} {shown!r}; choose one of: {', '.join(valid)}")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])

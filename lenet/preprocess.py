@@ -31,8 +31,6 @@ INK_THRESHOLD = 0.2  # a pixel is ink if it differs from the background by this 
 MIN_CONTRAST = 0.05  # below this, the image is blank
 BORDER_WIDTH_FRACTION = 0.05  # the outer 5% of each side shows the background
 
-Image.MAX_IMAGE_PIXELS = MAX_INPUT_PIXELS
-
 
 def open_image(source: ImageSource) -> Image.Image:
     """A decoded PIL image (first frame of an animation) or a clear ``InputError``."""
@@ -41,17 +39,17 @@ def open_image(source: ImageSource) -> Image.Image:
     if isinstance(source, np.ndarray):
         return Image.fromarray(source)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with warnings.catch_warnings():  # PIL's own, lower warning limit is ours to set, not to change globally
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             if image.width * image.height > MAX_INPUT_PIXELS:
                 raise InputError(f"image is too large ({image.width}x{image.height}); the limit is {MAX_INPUT_PIXELS:,} pixels")
             image.draft(None, (WORKING_SIZE, WORKING_SIZE))  # JPEG only: decode at 1/2-1/8 scale, still >= WORKING_SIZE
             image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except Image.DecompressionBombError as error:  # PIL refuses twice its warning limit, above ours
         raise InputError(f"image is too large; the limit is {MAX_INPUT_PIXELS:,} pixels") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise InputError(f"not a readable image ({error.__class__.__name__}: {error})") from error
+        raise InputError("this file is not an image we can read") from error
     return image
 
 

@@ -1,6 +1,6 @@
 """Geometric and stroke distortions of batched image tensors, each image with its own parameters.
 
-Training draws the parameters at random (train.augment); the demo's robustness
+Training draws the parameters at random (lenet.augment); the demo's robustness
 probe sets them with sliders. Both warp a batch with one ``grid_sample``.
 """
 from __future__ import annotations

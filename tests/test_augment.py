@@ -2,7 +2,8 @@ import torch
 import torch.nn.functional as F
 
 from lenet.transforms import affine_grid
-from train.augment import AUGMENTATIONS, Augmentation
+from lenet.augment import Augmentation
+from lenet.datasets import DATASETS
 
 
 def test_no_distortion_is_the_identity():
@@ -12,7 +13,7 @@ def test_no_distortion_is_the_identity():
 
 def test_integer_shift_is_an_exact_crop_of_the_padded_image():
     images = torch.rand(64, 3, 32, 32)
-    out = AUGMENTATIONS["cifar10"](images, torch.Generator().manual_seed(0))
+    out = DATASETS["cifar10"].augmentation(images, torch.Generator().manual_seed(0))
     for original, shifted in zip(images, out):
         candidates = [original, original.flip(-1)]
         padded = [torch.nn.functional.pad(c, (4, 4, 4, 4)) for c in candidates]
@@ -23,8 +24,8 @@ def test_integer_shift_is_an_exact_crop_of_the_padded_image():
 def test_each_image_gets_its_own_distortion_reproducibly():
     images = torch.zeros(8, 1, 32, 32)
     images[:, :, 10:22, 14:18] = 1.0
-    a = AUGMENTATIONS["mnist"](images, torch.Generator().manual_seed(1))
-    b = AUGMENTATIONS["mnist"](images, torch.Generator().manual_seed(1))
+    a = DATASETS["mnist"].augmentation(images, torch.Generator().manual_seed(1))
+    b = DATASETS["mnist"].augmentation(images, torch.Generator().manual_seed(1))
     torch.testing.assert_close(a, b)
     assert len({round(float((a[i] - a[0]).abs().sum()), 3) for i in range(8)}) == 8
     assert (a.sum(dim=(1, 2, 3)) - images.sum(dim=(1, 2, 3))).abs().max() < 0.3 * images[0].sum()  # ink is kept

@@ -40,9 +40,9 @@ def png_header_only(width: int, height: int) -> bytes:
 
 SEVEN = digit_seven()
 FILES_WITH_MESSAGE = {
-    "empty file": (b"", "not a readable image"),
-    "truncated png": (encode(SEVEN, "PNG")[:200], "not a readable image"),
-    "text": (b"GIF89a? no, just text", "not a readable image"),
+    "empty file": (b"", "not an image we can read"),
+    "truncated png": (encode(SEVEN, "PNG")[:200], "not an image we can read"),
+    "text": (b"GIF89a? no, just text", "not an image we can read"),
     "50,000 x 50,000 png header": (png_header_only(50_000, 50_000), "too large"),
     "1x1 pixel": (encode(Image.new("L", (1, 1), 0), "PNG"), "empty"),
 }
@@ -79,7 +79,7 @@ def test_unusual_formats_are_classified_correctly(client, tmp_path, name):
 
 @pytest.mark.parametrize("dataset,model,message", [
     ("x" * HUGE_FIELD, "lenet5-1998", "unknown dataset"),
-    ("mnist", "y" * HUGE_FIELD, "no 'y"),
+    ("mnist", "y" * HUGE_FIELD, "unknown mnist model 'yyy"),
     ("imagenet", "lenet5-1998", "unknown dataset 'imagenet'"),
 ])
 def test_unknown_or_enormous_names_get_a_clear_message(client, tmp_path, dataset, model, message):

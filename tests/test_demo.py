@@ -81,7 +81,7 @@ def test_empty_canvas_is_reported(zoo):
         compare(zoo, Image.new("RGBA", (280, 280), (0, 0, 0, 0)), "mnist", zoo.models("mnist"))
 
 
-@pytest.mark.parametrize("dataset,model,message", [("svhn", "lenet5", "unknown dataset 'svhn'"), ("mnist", "resnet", "no 'resnet' model for mnist")])
+@pytest.mark.parametrize("dataset,model,message", [("svhn", "lenet5", "unknown dataset 'svhn'"), ("mnist", "resnet", "unknown mnist model 'resnet'")])
 def test_classify_names_what_is_valid(zoo, dataset, model, message):
     with pytest.raises(LenetError, match=message):
         classify(zoo, drawn_digit(ONE), dataset, model)
@@ -117,7 +117,7 @@ def test_a_missing_or_tampered_checkpoint_folder_is_a_clear_error(tmp_path):
     with pytest.raises(LenetError, match="no checkpoints listed in"):
         Zoo.load(tmp_path)
     shutil.copytree(CHECKPOINTS_DIR, tmp_path / "copy")
-    with open(tmp_path / "copy" / "mnist-lenet5.pt", "ab") as f:
+    with open(tmp_path / "copy" / "mnist-lenet5" / "model.safetensors", "ab") as f:
         f.write(b"tampered")
-    with pytest.raises(LenetError, match="mnist-lenet5.pt: sha256 does not match"):
+    with pytest.raises(LenetError, match="mnist-lenet5/model.safetensors: sha256 does not match"):
         Zoo.load(tmp_path / "copy")

@@ -13,7 +13,8 @@ from demo.explore import (
     rotation_curves,
     stage_pictures,
 )
-from demo.gallery import PUBLISHED, model_card
+from demo.gallery import model_card
+from lenet.datasets import dataset_spec
 from demo.render import bars
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
@@ -76,5 +77,5 @@ def test_every_gallery_image_exists(zoo):
     assert zoo.entries
     for entry in zoo.entries:
         text, plots = model_card(zoo.folder, entry)
-        assert f"{entry['test_accuracy']:.2%}" in text and PUBLISHED[entry["dataset"]] in text
+        assert f"{entry['test_accuracy']:.2%}" in text and dataset_spec(entry["dataset"]).published in text
         assert all(Path(path).is_file() for path in plots)

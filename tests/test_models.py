@@ -18,8 +18,9 @@ XXX...XXX..X.XXX
 PAPER_PARAMS = {"c1": 156, "s2": 12, "c3": 1516, "s4": 32, "c5": 48120, "f6": 10164, "output": 0}
 
 
-def test_registry_lists_the_four_variants():
-    assert lenet.list_models() == ["lenet-cifar", "lenet5", "lenet5-1998", "lenet5-modern"]
+def test_registry_lists_the_four_variants_oldest_design_first_with_their_descriptions():
+    assert lenet.list_models() == ["lenet5-1998", "lenet5", "lenet5-modern", "lenet-cifar"]
+    assert lenet.model_description("lenet5-1998").startswith("The paper's LeNet-5")
 
 
 def test_unknown_model_names_the_valid_ones():

@@ -147,7 +147,7 @@ def test_photo_centre_crops_to_square():
 
 @pytest.mark.parametrize("data", [b"", b"not an image", _encode(Image.new("RGB", (50, 50)), "PNG")[:60]])
 def test_unreadable_bytes_give_a_clear_error(data):
-    with pytest.raises(InputError, match="not a readable image"):
+    with pytest.raises(InputError, match="not an image we can read"):
         prepare_photo(data)
 
 

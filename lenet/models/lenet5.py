@@ -11,7 +11,6 @@ from typing import Callable
 
 from torch import nn
 
-from lenet.layers import AvgPool2x2, WholeMapConv2d
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
@@ -32,8 +31,8 @@ class LeNet5(StagedModel):
     ) -> None:
         super().__init__()
 
-        def conv(cin: int, cout: int, layer: type[nn.Conv2d] = nn.Conv2d) -> nn.Sequential:
-            layers = [layer(cin, cout, 5, bias=not batch_norm)]
+        def conv(cin: int, cout: int) -> nn.Sequential:
+            layers = [nn.Conv2d(cin, cout, 5, bias=not batch_norm)]
             if batch_norm:
                 layers.append(nn.BatchNorm2d(cout))
             return nn.Sequential(*layers, activation())
@@ -42,7 +41,7 @@ class LeNet5(StagedModel):
         self.s2 = pool()
         self.c3 = conv(6, 16)
         self.s4 = pool()
-        self.c5 = conv(16, 120, WholeMapConv2d)  # 5x5 over S4's 5x5 maps
+        self.c5 = conv(16, 120)  # 5x5 over S4's 5x5 maps: fully connected, as the paper notes
         self.f6 = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), activation())
         self.output = nn.Sequential(nn.Dropout(dropout), nn.Linear(84, num_classes)) if dropout else nn.Linear(84, num_classes)
 
@@ -62,7 +61,7 @@ def init_relu_network(model: nn.Module) -> nn.Module:
 @register_model("lenet5")
 def lenet5(in_channels: int = 1, num_classes: int = 10) -> nn.Module:
     """Textbook LeNet-5: tanh activations, average pooling, a plain linear output."""
-    return LeNet5(in_channels, num_classes, activation=nn.Tanh, pool=AvgPool2x2)
+    return LeNet5(in_channels, num_classes, activation=nn.Tanh, pool=partial(nn.AvgPool2d, 2))
 
 
 @register_model("lenet5-modern")

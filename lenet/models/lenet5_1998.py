@@ -19,7 +19,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lenet.layers import AvgPool2x2, WholeMapConv2d
 from lenet.models.prototypes import CODE_LENGTH, prototype_codes
 from lenet.registry import register_model
 from lenet.stages import StagedModel
@@ -59,7 +58,7 @@ class TrainableSubsampling(nn.Module):
         super().__init__()
         self.coefficient = nn.Parameter(torch.full((channels,), 0.25))
         self.bias = nn.Parameter(torch.zeros(channels))
-        self.pool = AvgPool2x2()  # averaging is summing with the 1/4 folded into the coefficient
+        self.pool = nn.AvgPool2d(2)  # averaging is summing with the 1/4 folded into the coefficient
         self.squash = Squash()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -115,7 +114,7 @@ class LeNet5Paper(StagedModel):
         self.s2 = TrainableSubsampling(6)
         self.c3 = nn.Sequential(PartialConv2d(c3_connections(), 5), Squash())
         self.s4 = TrainableSubsampling(16)
-        self.c5 = nn.Sequential(WholeMapConv2d(16, 120, 5), Squash())
+        self.c5 = nn.Sequential(nn.Conv2d(16, 120, 5), Squash())
         self.f6 = nn.Sequential(nn.Flatten(), nn.Linear(120, CODE_LENGTH), Squash())
         self.output = EuclideanRBF(prototype_codes(num_classes))
         self._init_weights()

@@ -3,6 +3,7 @@
 torchvision's v2 transforms draw one set of random parameters per call, so a
 whole batch would get the same distortion; here every image gets its own
 random affine map (lenet.transforms.affine), and the batch is warped at once.
+Each dataset's own augmentation is part of its spec (lenet.datasets).
 """
 from __future__ import annotations
 
@@ -36,11 +37,3 @@ class Augmentation:
             shift_x, shift_y = shift_x.round(), shift_y.round()
         flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else None
         return affine(images, degrees, shift_x, shift_y, zoom, shear, flip)
-
-
-# What helps each dataset: the paper's small distortions for digits; crops and flips for objects.
-AUGMENTATIONS: dict[str, Augmentation] = {
-    "mnist": Augmentation(degrees=10, shift=2, scale=0.1, shear=10),
-    "fashion-mnist": Augmentation(shift=2, hflip=True, integer_shift=True),
-    "cifar10": Augmentation(shift=4, hflip=True, integer_shift=True),
-}
