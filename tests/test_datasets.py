@@ -9,7 +9,7 @@ OFFICIAL_SIZES = {"mnist": (60_000, 10_000), "fashion-mnist": (60_000, 10_000), 
 
 @pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
 def test_grayscale_datasets_have_official_sizes_and_stats(name, data_dir):
-    info = lenet.dataset_info(name)
+    info = lenet.dataset_spec(name)
     train_images, train_labels = load_tensors(name, data_dir, train=True)
     test_images, _ = load_tensors(name, data_dir, train=False)
     assert (len(train_images), len(test_images)) == OFFICIAL_SIZES[name]
@@ -21,7 +21,7 @@ def test_grayscale_datasets_have_official_sizes_and_stats(name, data_dir):
 
 
 def test_cifar10_from_image_folder_has_official_sizes_labels_and_stats(data_dir):
-    info = lenet.dataset_info("cifar10")
+    info = lenet.dataset_spec("cifar10")
     train = lenet.load_dataset("cifar10", data_dir, train=True)
     test_images, test_labels = load_tensors("cifar10", data_dir, train=False)
     assert (len(train), len(test_images)) == OFFICIAL_SIZES["cifar10"]
@@ -43,7 +43,7 @@ def test_cifar10_reads_torchvision_pickled_batches(tmp_path, monkeypatch):
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         batch = {"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8), "labels": [0, 1, 2, 9]}
         (folder / name).write_bytes(pickle.dumps(batch))
-    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": list(lenet.dataset_info("cifar10").classes)}))
+    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": list(lenet.dataset_spec("cifar10").classes)}))
     import torchvision.datasets.cifar
 
     monkeypatch.setattr(torchvision.datasets.cifar, "check_integrity", lambda *args: True)  # other md5s than the real files
@@ -58,7 +58,7 @@ def test_missing_dataset_says_where_it_looked_and_mentions_download(tmp_path):
 
 def test_unknown_dataset_lists_the_valid_ones():
     with pytest.raises(lenet.LenetError, match="mnist, fashion-mnist, cifar10"):
-        lenet.dataset_info("imagenet")
+        lenet.dataset_spec("imagenet")
 
 
 def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
