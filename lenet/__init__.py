@@ -1,10 +1,10 @@
 """lenet: LeNet variants, their data, preprocessing, checkpoints and inference."""
 from lenet import models  # noqa: F401  (registers the variants)
-from lenet.checkpoint import count_parameters, load_checkpoint, save_checkpoint
+from lenet.checkpoint import count_parameters, load_checkpoint, save_pretrained
 from lenet.datasets import (
     DATASETS,
-    DatasetInfo,
-    dataset_info,
+    DatasetSpec,
+    dataset_spec,
     load_dataset,
     load_tensors,
 )
@@ -15,12 +15,12 @@ from lenet.errors import (
     InputError,
     LenetError,
 )
-from lenet.inference import Prediction, Predictor
-from lenet.registry import create_model, list_models, register_model
+from lenet.inference import Prediction, Predictor, from_pretrained
+from lenet.registry import create_model, list_models, model_description, register_model
 from lenet.stages import STAGE_NAMES, model_stages
 
 __all__ = [
-    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetInfo", "EmptyImageError", "InputError",
-    "LenetError", "Prediction", "Predictor", "count_parameters", "create_model", "dataset_info", "list_models",
-    "load_checkpoint", "load_dataset", "load_tensors", "model_stages", "register_model", "save_checkpoint",
+    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "EmptyImageError", "InputError",
+    "LenetError", "Prediction", "Predictor", "count_parameters", "create_model", "dataset_spec", "from_pretrained", "list_models", "model_description",
+    "load_checkpoint", "load_dataset", "load_tensors", "model_stages", "register_model", "save_pretrained",
 ]

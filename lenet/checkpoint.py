@@ -1,38 +1,46 @@
-"""One checkpoint format: ``torch.save({"state_dict", "meta"})``, loaded with ``weights_only=True``.
+"""Models in the Hugging Face Hub's own layout: a folder with ``model.safetensors`` and ``config.json``.
 
-``meta`` holds everything needed to rebuild and use the model (name, dataset,
-in_channels, classes, normalisation) and to trust it (test accuracy, training
-config, the command that produced it). A ``manifest.json`` beside shipped
-checkpoints records each file's sha256, verified on every load.
+``config.json`` holds everything needed to rebuild and use the model (name,
+dataset, in_channels, classes, normalisation) and to trust it (test accuracy,
+training config, the command that produced it). Such a folder can be pushed as
+a model repo unchanged, and ``load_checkpoint`` reads one from disk or from the
+Hub. The trainer's ``last.pt`` (weights plus optimizer and RNG state, for
+``--resume``) stays a torch file, loaded with ``weights_only=True``. A
+``manifest.json`` beside shipped models records each weight file's sha256,
+verified on every load.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from lenet.errors import CheckpointError, LenetError
 from lenet.registry import create_model
 
+WEIGHTS_NAME = "model.safetensors"
+CONFIG_NAME = "config.json"
+CARD_NAME = "README.md"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_KEYS = ("file", "sha256", "dataset", "model", "params", "test_accuracy", "epochs", "train_seconds", "machine", "command")
 REQUIRED_META = ("model", "dataset", "in_channels", "classes", "mean", "std")
+PLOTS = ("curves", "confusion", "misclassified")  # what a training run draws, as <plot>.png beside the weights
 HASH_CHUNK = 1 << 20
-PLOTS = ("curves", "confusion", "misclassified")  # what a training run draws; shipped as <checkpoint stem>-<plot>.png
+HUB_REPO_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")  # "name" or "owner/name"
+
+Source = str | os.PathLike
 
 
-def plot_path(checkpoint: Path, plot: str) -> Path:
-    """Where a shipped checkpoint's plot lies, beside it."""
-    return checkpoint.with_name(f"{checkpoint.stem}-{plot}.png")
-
-
-def sha256_file(path: str | os.PathLike) -> str:
+def sha256_file(path: Source) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(HASH_CHUNK), b""):
@@ -45,15 +53,15 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def atomic_save(obj: Any, path: str | os.PathLike) -> None:
-    """``torch.save`` to a temp file in the same folder, then rename: a crash never leaves half a file."""
+def atomic_write(path: Source, write: Callable[[str], None]) -> None:
+    """``write(temp path)`` in the same folder, then rename: a crash never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
+        write(tmp)
+        with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -61,15 +69,42 @@ def atomic_save(obj: Any, path: str | os.PathLike) -> None:
         raise
 
 
-def save_checkpoint(path: str | os.PathLike, model: nn.Module, meta: dict[str, Any], **extra: Any) -> None:
-    """Write ``{"state_dict", "meta", **extra}`` atomically (extra: optimizer state etc. for resuming)."""
+def _check_meta(meta: dict[str, Any], where: Source) -> None:
     missing = [key for key in REQUIRED_META if key not in meta]
     if missing:
-        raise ValueError(f"checkpoint meta lacks {missing}")
-    atomic_save({"state_dict": model.state_dict(), "meta": meta, **extra}, path)
+        raise CheckpointError(f"{where}: the model's config lacks {missing}")
 
 
-def read_manifest(folder: str | os.PathLike) -> list[dict[str, Any]]:
+def save_pretrained(folder: Source, model: nn.Module, meta: dict[str, Any]) -> None:
+    """Write ``model.safetensors`` and ``config.json`` (``meta``) into ``folder``, each atomically."""
+    _check_meta(meta, folder)
+    tensors = {name: tensor.detach().contiguous().cpu() for name, tensor in model.state_dict().items()}
+    atomic_write(Path(folder) / WEIGHTS_NAME, lambda tmp: save_file(tensors, tmp, metadata={"format": "pt"}))
+    atomic_write(Path(folder) / CONFIG_NAME, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"))
+
+
+def save_training_state(path: Source, model: nn.Module, meta: dict[str, Any], **state: Any) -> None:
+    """``last.pt``: ``{"state_dict", "meta", **state}`` (optimizer, scheduler, RNG...) for ``--resume``."""
+    _check_meta(meta, path)
+    atomic_write(path, lambda tmp: torch.save({"state_dict": model.state_dict(), "meta": meta, **state}, tmp))
+
+
+def read_training_state(path: Source) -> dict[str, Any]:
+    """A ``last.pt``, or one ``CheckpointError`` naming the file (``weights_only``: it cannot run code)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # pickle, zip and unpickler errors come in many types
+        raise CheckpointError(f"{path}: not a readable checkpoint") from error
+    if not isinstance(state, dict) or "state_dict" not in state or "meta" not in state:
+        raise CheckpointError(f"{path}: not a lenet-lab checkpoint (expected keys 'state_dict' and 'meta')")
+    _check_meta(state["meta"], path)
+    return state
+
+
+def read_manifest(folder: Source) -> list[dict[str, Any]]:
     path = Path(folder) / MANIFEST_NAME
     if not path.is_file():
         return []
@@ -81,38 +116,70 @@ def read_manifest(folder: str | os.PathLike) -> list[dict[str, Any]]:
     return entries
 
 
-def verify_against_manifest(path: Path) -> None:
-    """If the folder's manifest lists this file, its sha256 must match."""
-    for entry in read_manifest(path.parent):
-        if entry["file"] == path.name and sha256_file(path) != entry["sha256"]:
-            raise CheckpointError(f"{path}: sha256 does not match {MANIFEST_NAME}; the file was modified or corrupted")
+def _verify_against_manifest(weights: Path) -> None:
+    """If the manifest beside the model's folder lists these weights, their sha256 must match."""
+    listed = f"{weights.parent.name}/{weights.name}"
+    for entry in read_manifest(weights.parent.parent):
+        if entry["file"] == listed and sha256_file(weights) != entry["sha256"]:
+            raise CheckpointError(f"{weights}: sha256 does not match {MANIFEST_NAME}; the file was modified or corrupted")
 
 
-def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """The raw checkpoint dict, verified, or one ``CheckpointError`` naming the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint")
-    verify_against_manifest(path)
+def _download(repo_id: str) -> Path:
+    """The model repo's two files, fetched into (or found in) the Hugging Face cache."""
+    from huggingface_hub import hf_hub_download
+
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # pickle, zip and unpickler errors come in many types
-        raise CheckpointError(f"{path}: not a readable checkpoint ({error.__class__.__name__})") from error
-    if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "meta" not in checkpoint:
-        raise CheckpointError(f"{path}: not a lenet-lab checkpoint (expected keys 'state_dict' and 'meta')")
-    missing = [key for key in REQUIRED_META if key not in checkpoint["meta"]]
-    if missing:
-        raise CheckpointError(f"{path}: checkpoint meta lacks {missing}")
-    return checkpoint
+        hf_hub_download(repo_id, CONFIG_NAME)
+        return Path(hf_hub_download(repo_id, WEIGHTS_NAME)).parent
+    except Exception as error:  # offline, no such repo, gated, ...: all mean "cannot have it"
+        raise CheckpointError(f"{repo_id}: no such model folder here, and it could not be fetched from the Hugging Face Hub") from error
 
 
-def load_checkpoint(path: str | os.PathLike) -> tuple[nn.Module, dict[str, Any]]:
-    """Rebuild the model a checkpoint describes, load its weights, return ``(model in eval mode, meta)``."""
-    checkpoint = read_checkpoint(path)
-    meta = checkpoint["meta"]
+def model_folder(source: Source) -> Path:
+    """A local model folder for ``source``: a folder, its ``model.safetensors``, or a Hub repo id."""
+    path = Path(source)
+    if path.name == WEIGHTS_NAME and path.is_file():
+        return path.parent
+    if path.is_dir():
+        return path
+    if not path.is_absolute() and HUB_REPO_ID.match(str(source)) and path.suffix != ".pt":
+        return _download(str(source))
+    raise CheckpointError(f"{source}: no such model folder")
+
+
+def read_config(source: Source) -> dict[str, Any]:
+    """A model folder's ``config.json``."""
+    folder = model_folder(source)
+    try:
+        meta = json.loads((folder / CONFIG_NAME).read_text())
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{folder}: not a model folder (no readable {CONFIG_NAME})") from error
+    _check_meta(meta, folder)
+    return meta
+
+
+def _rebuild(meta: dict[str, Any], state_dict: dict[str, torch.Tensor], where: Source) -> nn.Module:
     try:
         model = create_model(meta["model"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]))
-        model.load_state_dict(checkpoint["state_dict"])
+        model.load_state_dict(state_dict)
     except (LenetError, RuntimeError, ValueError) as error:
-        raise CheckpointError(f"{path}: weights do not match model {meta['model']!r} ({error})") from error
-    return model.eval(), meta
+        raise CheckpointError(f"{where}: weights do not match model {meta['model']!r}") from error
+    return model.eval()
+
+
+def load_checkpoint(source: Source) -> tuple[nn.Module, dict[str, Any]]:
+    """``(model in eval mode, meta)`` from a model folder, a Hub repo id, or a trainer's ``last.pt``."""
+    if Path(source).suffix == ".pt":
+        state = read_training_state(source)
+        return _rebuild(state["meta"], state["state_dict"], source), state["meta"]
+    folder = model_folder(source)
+    meta = read_config(folder)
+    weights = folder / WEIGHTS_NAME
+    if not weights.is_file():
+        raise CheckpointError(f"{weights.parent}: no {WEIGHTS_NAME}")
+    _verify_against_manifest(weights)
+    try:
+        state_dict = load_file(weights)
+    except (SafetensorError, OSError) as error:
+        raise CheckpointError(f"{weights}: not readable safetensors weights") from error
+    return _rebuild(meta, state_dict, weights), meta

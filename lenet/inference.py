@@ -10,7 +10,7 @@ from torch import nn
 from torchvision.transforms.v2.functional import normalize
 
 from lenet.checkpoint import count_parameters, load_checkpoint
-from lenet.datasets import dataset_info
+from lenet.datasets import dataset_spec
 from lenet.preprocess import RECIPES, ImageSource
 from lenet.stages import model_stages
 
@@ -34,12 +34,13 @@ class Predictor:
         self.model = model.eval()
         self.meta = meta
         self.classes: list[str] = list(meta["classes"])
-        self.recipe = RECIPES[dataset_info(meta["dataset"]).recipe]
+        self.recipe = RECIPES[dataset_spec(meta["dataset"]).preprocess]
         self.params = count_parameters(model)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike) -> "Predictor":
-        return cls(*load_checkpoint(path))
+    def from_pretrained(cls, source: str | os.PathLike) -> "Predictor":
+        """From a model folder (Hugging Face layout), a Hub repo id, or a trainer's ``last.pt``."""
+        return cls(*load_checkpoint(source))
 
     @property
     def name(self) -> str:
@@ -77,3 +78,12 @@ class Predictor:
     def by_class(self, probabilities: torch.Tensor) -> dict[str, float]:
         """One probability per class as ``{class name: probability}``, in class order."""
         return {name: float(p) for name, p in zip(self.classes, probabilities)}
+
+
+def from_pretrained(source: str | os.PathLike) -> Predictor:
+    """A ready-to-use model: ``lenet.from_pretrained("checkpoints/mnist-lenet5").predict("digit.png").label``.
+
+    ``source`` is a model folder (``model.safetensors`` + ``config.json``), a Hub repo id, or a ``last.pt``;
+    the ``nn.Module`` itself is ``.model``.
+    """
+    return Predictor.from_pretrained(source)

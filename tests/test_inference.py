@@ -3,13 +3,13 @@ import torch
 from PIL import Image, ImageDraw
 
 import lenet
-from tests.test_checkpoint import make_checkpoint
+from tests.test_checkpoint_format import make_model_folder
 
 
 @pytest.fixture
 def predictor(tmp_path):
-    make_checkpoint(tmp_path / "m.pt", "lenet5-1998")
-    return lenet.Predictor.from_checkpoint(tmp_path / "m.pt")
+    make_model_folder(tmp_path / "m", "lenet5-1998")
+    return lenet.from_pretrained(tmp_path / "m")
 
 
 def test_predict_returns_label_probabilities_and_stages(predictor):

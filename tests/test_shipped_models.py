@@ -1,8 +1,10 @@
-"""Every shipped checkpoint: listed correctly, untampered, and as accurate as it claims."""
+"""Every shipped model: listed correctly, in the Hub layout, untampered, and as accurate as it claims."""
+import json
+
 import pytest
 
 import lenet
-from lenet.checkpoint import MANIFEST_KEYS, read_manifest, sha256_file
+from lenet.checkpoint import CARD_NAME, CONFIG_NAME, MANIFEST_KEYS, PLOTS, WEIGHTS_NAME, read_manifest, sha256_file
 from train.evaluate import evaluate_checkpoint
 from train.publish import CHECKPOINTS_DIR
 
@@ -20,24 +22,37 @@ def test_manifest_lists_checkpoints_for_every_dataset():
 def test_entry_is_complete_and_matches_its_file(entry):
     assert set(entry) == set(MANIFEST_KEYS)
     path = CHECKPOINTS_DIR / entry["file"]
-    assert sha256_file(path) == entry["sha256"]
-    model, meta = lenet.load_checkpoint(path)
+    assert path.name == WEIGHTS_NAME and sha256_file(path) == entry["sha256"]
+    model, meta = lenet.load_checkpoint(path.parent)
     assert (meta["model"], meta["dataset"]) == (entry["model"], entry["dataset"])
     assert lenet.count_parameters(model) == entry["params"]
     assert meta["test_accuracy"] == pytest.approx(entry["test_accuracy"], abs=1e-6)
     assert entry["command"].startswith(f"python -m train --dataset {entry['dataset']} --model {entry['model']} ")
-    for plot in ("curves", "confusion", "misclassified"):
-        assert (CHECKPOINTS_DIR / f"{path.stem}-{plot}.png").is_file()
+    for plot in PLOTS:
+        assert (path.parent / f"{plot}.png").is_file()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_each_model_folder_is_a_hub_model_repo_with_a_card(entry):
+    folder = (CHECKPOINTS_DIR / entry["file"]).parent
+    assert not list(folder.glob("*.pt")) and not list(folder.glob("*.bin"))  # no pickled weights ship
+    card = (folder / CARD_NAME).read_text()
+    front_matter = card.split("---\n")[1]
+    for key in ("library_name: pytorch", "datasets:", "metrics:", "model-index:", f"value: {entry['test_accuracy']:.4f}"):
+        assert key in front_matter, key
+    assert "![training curves](curves.png)" in card
+    config = json.loads((folder / CONFIG_NAME).read_text())
+    assert (config["model"], config["dataset"], config["test_accuracy"]) == (entry["model"], entry["dataset"], pytest.approx(entry["test_accuracy"], abs=1e-6))
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_accuracy_on_a_test_slice_is_close_to_the_recorded_one(entry, data_dir):
-    result = evaluate_checkpoint(str(CHECKPOINTS_DIR / entry["file"]), data_dir, limit=SLICE)
+    result = evaluate_checkpoint(str((CHECKPOINTS_DIR / entry["file"]).parent), data_dir, limit=SLICE)
     assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=TOLERANCE)
 
 
 def test_evaluate_reproduces_a_recorded_accuracy_on_the_full_test_set(data_dir):
     entry = next(e for e in ENTRIES if (e["dataset"], e["model"]) == ("mnist", "lenet5"))
-    result = evaluate_checkpoint(str(CHECKPOINTS_DIR / entry["file"]), data_dir)
+    result = evaluate_checkpoint(str((CHECKPOINTS_DIR / entry["file"]).parent), data_dir)
     assert result["images"] == 10_000
     assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=0.0005)  # within 0.05 points

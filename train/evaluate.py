@@ -18,6 +18,7 @@ from train.report import confusion_matrix
 
 
 def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """Accuracy, per-class accuracy and confusion matrix of a model on its dataset's test set."""
     model, meta = lenet.load_checkpoint(path)
     images, labels = lenet.load_tensors(meta["dataset"], data_dir, train=False, limit=limit)
     predictions = predict(model, Split(images, labels), meta["mean"], meta["std"], EVAL_BATCH_SIZE).argmax(1)
@@ -35,7 +36,7 @@ def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | Non
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m train.evaluate", description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", required=True, help="a .pt written by python -m train")
+    parser.add_argument("--checkpoint", required=True, help="a model folder (a run of python -m train, or checkpoints/<name>), a Hub repo id, or a last.pt")
     parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
     parser.add_argument("--limit", type=int, help="evaluate only the first N test images")
     args = parser.parse_args(argv)

@@ -1,7 +1,9 @@
-"""``python -m train.publish RUN_DIR [RUN_DIR ...]``: ship runs' best checkpoints to checkpoints/.
+"""``python -m train.publish RUN_DIR [RUN_DIR ...]``: ship runs' best models to checkpoints/.
 
-Copies ``best.pt`` as ``<dataset>-<model>.pt`` with its plots, writes a model card,
-and adds or replaces the entry in ``checkpoints/manifest.json`` (sha256 included).
+Each becomes ``checkpoints/<dataset>-<model>/``, a folder that can be pushed to the
+Hugging Face Hub as a model repo unchanged: ``model.safetensors``, ``config.json``,
+the plots, and a ``README.md`` model card with the Hub's YAML metadata. Its entry in
+``checkpoints/manifest.json`` (sha256 of the weights included) is added or replaced.
 """
 from __future__ import annotations
 
@@ -13,59 +15,116 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import lenet
-from lenet.checkpoint import MANIFEST_NAME, PLOTS, plot_path, read_checkpoint, read_manifest, sha256_file
+from lenet.checkpoint import (
+    CARD_NAME,
+    CONFIG_NAME,
+    MANIFEST_NAME,
+    PLOTS,
+    WEIGHTS_NAME,
+    read_config,
+    read_manifest,
+    sha256_file,
+)
 from train.config import TrainConfig
 
 CHECKPOINTS_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 
-CARD = """# {model} on {dataset}
+CARD = """---
+library_name: pytorch
+pipeline_tag: image-classification
+tags:
+- lenet
+- lenet-lab
+- image-classification
+datasets:
+- {hub_dataset}
+metrics:
+- accuracy
+model-index:
+- name: {name}
+  results:
+  - task:
+      type: image-classification
+      name: Image classification
+    dataset:
+      name: {display_name}
+      type: {hub_dataset}
+      split: test
+    metrics:
+    - type: accuracy
+      value: {accuracy:.4f}
+      name: Test accuracy (full official test set)
+---
+
+# {model} on {display_name}
+
+{description}
 
 | | |
 |---|---|
 | test accuracy (full official test set) | **{accuracy:.2%}** |
+| published for comparison | {published} |
 | trainable parameters | {params:,} |
 | epochs (best on the held-out split) | {epochs} ({best_epoch}) |
 | training time | {minutes:.1f} min on {machine} |
+
+Use it with lenet-lab, the package that trained it:
+
+```python
+import lenet
+predictor = lenet.from_pretrained("checkpoints/{name}")  # a folder, or a Hub repo id
+predictor.predict("image.png").label
+```
+
+or with `safetensors` alone: `safetensors.torch.load_file("model.safetensors")` is the state_dict of
+`lenet.create_model("{model}", in_channels={in_channels}, num_classes={num_classes})`; `config.json` has the classes
+and the normalisation (mean {mean}, std {std}).
 
 Reproduce:
 
 ```
 {command}
-python -m train.evaluate --checkpoint checkpoints/{file}
+python -m train.evaluate --checkpoint checkpoints/{name}
 ```
 
-![training curves]({curves})
+![training curves](curves.png)
 
-![confusion matrix]({confusion})
+![confusion matrix](confusion.png)
 
 Most confidently wrong test images (true → predicted, confidence):
 
-![misclassified]({misclassified})
+![misclassified](misclassified.png)
 """
 
 
-def publish(run: Path, destination: Path) -> dict[str, Any]:
-    meta = read_checkpoint(run / "best.pt")["meta"]
-    stem = f"{meta['dataset']}-{meta['model']}"
-    file = f"{stem}.pt"
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(run / "best.pt", destination / file)
-    plots = {plot: plot_path(destination / file, plot) for plot in PLOTS}
-    for plot, path in plots.items():
-        shutil.copyfile(run / f"{plot}.png", path)
-    command = TrainConfig(**meta["config"]).recipe_command()
+def model_card(meta: dict[str, Any], name: str, command: str) -> str:
+    spec = lenet.dataset_spec(meta["dataset"])
+    return CARD.format(
+        name=name, model=meta["model"], display_name=spec.display_name, hub_dataset=spec.hub_id,
+        description=lenet.model_description(meta["model"]), accuracy=meta["test_accuracy"], published=spec.published,
+        params=meta["params"], epochs=meta["epochs"], best_epoch=meta["epoch"], minutes=meta["train_seconds"] / 60,
+        machine=meta["machine"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]),
+        mean=meta["mean"], std=meta["std"], command=command,
+    )
+
+
+def publish(run: Path, destination: Path, command: str | None = None) -> dict[str, Any]:
+    """Ship ``run``; ``command`` defaults to the one that reproduces its recipe."""
+    meta = read_config(run)
+    name = f"{meta['dataset']}-{meta['model']}"
+    folder = destination / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in (WEIGHTS_NAME, CONFIG_NAME, *(f"{plot}.png" for plot in PLOTS)):
+        shutil.copyfile(run / file, folder / file)
+    command = command or TrainConfig(**meta["config"]).recipe_command()
+    (folder / CARD_NAME).write_text(model_card(meta, name, command))
     entry = {
-        "file": file, "sha256": sha256_file(destination / file), "dataset": meta["dataset"], "model": meta["model"],
-        "params": meta["params"], "test_accuracy": round(meta["test_accuracy"], 6), "epochs": meta["epochs"],
-        "train_seconds": meta["train_seconds"], "machine": meta["machine"], "command": command,
+        "file": f"{name}/{WEIGHTS_NAME}", "sha256": sha256_file(folder / WEIGHTS_NAME), "dataset": meta["dataset"],
+        "model": meta["model"], "params": meta["params"], "test_accuracy": round(meta["test_accuracy"], 6),
+        "epochs": meta["epochs"], "train_seconds": meta["train_seconds"], "machine": meta["machine"], "command": command,
     }
-    (destination / f"{stem}.md").write_text(CARD.format(
-        model=meta["model"], dataset=meta["dataset"], accuracy=meta["test_accuracy"], params=meta["params"],
-        epochs=meta["epochs"], best_epoch=meta["epoch"], minutes=meta["train_seconds"] / 60, machine=meta["machine"],
-        command=command, file=file, **{plot: path.name for plot, path in plots.items()},
-    ))
-    entries = [e for e in read_manifest(destination) if e["file"] != file] + [entry]
-    entries.sort(key=lambda e: (list(lenet.DATASETS).index(e["dataset"]), e["model"]))
+    entries = [e for e in read_manifest(destination) if e["file"] != entry["file"]] + [entry]
+    entries.sort(key=lambda e: (list(lenet.DATASETS).index(e["dataset"]), lenet.list_models().index(e["model"])))
     (destination / MANIFEST_NAME).write_text(json.dumps(entries, indent=2) + "\n")
     return entry
 
