@@ -24,7 +24,7 @@ from torchvision import datasets, transforms
 import lenet
 from lenet.datasets import data_root
 from train.allocator import keep_freed_memory
-from train.cli import machine_name, pick_device, run
+from train.run import fit, machine_name, pick_device
 from train.config import TrainConfig
 
 NAIVE_BATCH_SIZE = 64
@@ -37,7 +37,7 @@ FAST_LR = 0.2
 
 
 def naive_loop(root: Path, epochs: int, device: torch.device) -> dict[str, float]:
-    info = lenet.dataset_info("mnist")
+    info = lenet.dataset_spec("mnist")
     transform = transforms.Compose([transforms.Pad(2), transforms.ToTensor(), transforms.Normalize(info.mean, info.std)])
     train = DataLoader(datasets.MNIST(str(root), train=True, transform=transform), batch_size=NAIVE_BATCH_SIZE, shuffle=True)
     test = DataLoader(datasets.MNIST(str(root), train=False, transform=transform), batch_size=1000)
@@ -65,7 +65,7 @@ def package_loop(root: Path, epochs: int, device: torch.device, **recipe: Any) -
     with tempfile.TemporaryDirectory() as out:
         config = TrainConfig(dataset="mnist", model=MODEL, epochs=epochs, val_size=0, data_dir=str(root), out=out,
                              device=device.type, **recipe)
-        run(config)
+        fit(config)
         metrics = json.loads((Path(out) / "metrics.json").read_text())
     seconds = sum(row["train"]["seconds"] for row in metrics["epochs"])
     seen = sum(row["train"]["images_per_second"] * row["train"]["seconds"] for row in metrics["epochs"])
@@ -86,7 +86,7 @@ def main() -> None:
                         help="naive then ours, this many times; the round with the median ratio is reported (the machine is noisy)")
     parser.add_argument("--out", type=Path, default=Path("bench/train-results.json"))
     args = parser.parse_args()
-    keep_freed_memory()  # run() sets it for the package's loop; set before either loop, both run with it
+    keep_freed_memory()  # fit() sets it for the package's loop; set before either loop, both run with it
     device, root = pick_device(args.device), data_root(args.data_dir)
     recipe = dict(batch_size=args.batch_size, lr=args.lr, precision=args.precision, augment=args.augment)
     rounds = []

@@ -10,12 +10,12 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from lenet.checkpoint import read_checkpoint
-from train import cli, distributed
+from lenet.checkpoint import read_config, read_training_state
+from train import distributed, run as train_run
 from train.evaluate import evaluate_checkpoint
 from train.report import plot_curves
 
-OUTPUTS = ["best.pt", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
+OUTPUTS = ["model.safetensors", "config.json", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
 QUICK = ["--limit", "2000", "--batch-size", "64", "--val-size", "200"]
 
 
@@ -37,9 +37,9 @@ def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, dat
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert len(metrics["epochs"]) == 1 and 0 <= metrics["test_accuracy"] <= 1
     assert {"loss", "accuracy", "seconds", "images_per_second"} <= set(metrics["epochs"][0]["train"])
-    meta = read_checkpoint(tmp_path / "best.pt")["meta"]
+    meta = read_config(tmp_path)
     assert meta["config"]["dataset"] == dataset and meta["command"].startswith("python -m train --dataset")
-    result = evaluate_checkpoint(str(tmp_path / "best.pt"), limit=2000)
+    result = evaluate_checkpoint(str(tmp_path), limit=2000)
     assert result["accuracy"] == pytest.approx(meta["test_accuracy"], abs=1e-6)
 
 
@@ -47,7 +47,7 @@ def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, dat
 def test_training_learns(tmp_path, data_dir, precision):
     run_train("--model", "lenet5-modern", "--epochs", "2", "--precision", precision, "--out", str(tmp_path), *QUICK)
     assert json.loads((tmp_path / "metrics.json").read_text())["test_accuracy"] > 0.8
-    assert f"--precision {precision}" in read_checkpoint(tmp_path / "best.pt")["meta"]["command"]
+    assert f"--precision {precision}" in read_config(tmp_path)["command"]
 
 
 def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
@@ -61,11 +61,11 @@ def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    interrupted_at = read_checkpoint(killed / "last.pt")["epoch"]
+    interrupted_at = read_training_state(killed / "last.pt")["epoch"]
     assert interrupted_at < 4, "the run finished before it could be killed"
 
     run_train(*args, "--out", str(killed), "--resume", str(killed / "last.pt"))
-    straight, resumed = read_checkpoint(tmp_path / "straight" / "last.pt"), read_checkpoint(killed / "last.pt")
+    straight, resumed = read_training_state(tmp_path / "straight" / "last.pt"), read_training_state(killed / "last.pt")
     assert resumed["epoch"] == 4
     for name, tensor in straight["state_dict"].items():
         assert torch.equal(tensor, resumed["state_dict"][name]), name
@@ -80,7 +80,7 @@ def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)
-    assert "x 2 processes" in read_checkpoint(tmp_path / "best.pt")["meta"]["machine"]
+    assert "x 2 processes" in read_config(tmp_path)["machine"]
     assert result.stdout.count("best epoch") == 1  # only rank 0 reports
 
 
@@ -99,7 +99,7 @@ def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--model", "lenet6"], "unknown model 'lenet6'; choose one of: lenet-cifar, lenet5, lenet5-1998, lenet5-modern"),
+        (["--model", "lenet6"], "unknown model 'lenet6'; choose one of: lenet5-1998, lenet5, lenet5-modern, lenet-cifar"),
         (["--dataset", "imagenet"], "unknown dataset 'imagenet'; choose one of: mnist, fashion-mnist, cifar10"),
         (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
         (["--optimizer", "lion"], "unknown optimizer 'lion'; choose one of: sgd, adam, adamw"),
@@ -133,9 +133,9 @@ def test_help_explains_every_flag():
 
 def test_machine_name_without_proc_cpuinfo(tmp_path, monkeypatch):
     # macOS and Windows have no /proc/cpuinfo; naming the machine must not stop a run there.
-    monkeypatch.setattr(cli, "CPUINFO", tmp_path / "no-cpuinfo")
-    monkeypatch.setattr(cli.platform, "processor", lambda: "arm")
-    assert cli.machine_name(torch.device("cpu"), 2).startswith("arm, ")
+    monkeypatch.setattr(train_run, "CPUINFO", tmp_path / "no-cpuinfo")
+    monkeypatch.setattr(train_run.platform, "processor", lambda: "arm")
+    assert train_run.machine_name(torch.device("cpu"), 2).startswith("arm, ")
 
 
 def test_curves_leave_out_a_split_that_was_not_held_out(tmp_path, monkeypatch):

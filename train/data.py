@@ -19,6 +19,11 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def steps(self, batch_size: int, world_size: int = 1) -> int:
+        """Batches in one pass, for each of ``world_size`` processes sharing ``batch_size``."""
+        per_rank_batch = max(1, batch_size // world_size)
+        return -(-(len(self) // world_size) // per_rank_batch)
+
     def batches(
         self, batch_size: int, generator: torch.Generator | None = None, rank: int = 0, world_size: int = 1
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -20,6 +21,20 @@ LOG_INTERVAL_S = 10.0
 Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
+@dataclass
+class Progress:
+    """What a run reports as it goes: running train loss and accuracy, and at each epoch's end the held-out one."""
+
+    epoch: int
+    epochs: int
+    step: int  # within the epoch
+    steps: int
+    loss: float
+    accuracy: float
+    val_accuracy: float | None = None  # set once the epoch is scored
+    model: nn.Module | None = None  # the model as it is now, to look at (not to train)
+
+
 def train_one_epoch(
     model: nn.Module,
     split: Split,
@@ -34,13 +49,16 @@ def train_one_epoch(
     generator: torch.Generator,
     rank: int = 0,
     world_size: int = 1,
-    description: str = "train",
+    epoch: int = 1,
+    epochs: int = 1,
     memory_format: torch.memory_format = torch.contiguous_format,
     autocast_dtype: torch.dtype | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> dict[str, float]:
+    """One pass over ``split``; the bar (and ``on_progress``) hear the running loss and accuracy now and then."""
     model.train()
     per_rank_batch = max(1, batch_size // world_size)
-    steps = -(-(len(split) // world_size) // per_rank_batch)
+    steps = split.steps(batch_size, world_size)
     # Running sums stay on the device and are read only when the bar redraws: a per-step .item() would make
     # a GPU wait for the CPU every batch.
     loss_sum = torch.zeros((), device=split.labels.device)
@@ -48,8 +66,9 @@ def train_one_epoch(
     seen = 0
     start = last_shown = time.perf_counter()
     interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
-    show_every = BAR_INTERVAL_S if interactive else LOG_INTERVAL_S
-    bar = tqdm(total=steps, desc=description, disable=rank != 0, leave=False, dynamic_ncols=True, mininterval=show_every)
+    redraw_every = BAR_INTERVAL_S if interactive else LOG_INTERVAL_S
+    report_every = BAR_INTERVAL_S if interactive or on_progress else LOG_INTERVAL_S
+    bar = tqdm(total=steps, desc=f"epoch {epoch}/{epochs}", disable=rank != 0, leave=False, dynamic_ncols=True, mininterval=redraw_every)
     for images, labels in split.batches(per_rank_batch, generator, rank, world_size):
         pixels = dataset_pixels(images)
         if augment is not None:
@@ -65,14 +84,18 @@ def train_one_epoch(
         correct += (logits.argmax(1) == labels).sum()
         seen += len(labels)
         bar.update()
-        if rank == 0 and time.perf_counter() - last_shown >= show_every:
+        if rank == 0 and time.perf_counter() - last_shown >= report_every:
             last_shown = time.perf_counter()
-            rate = seen * world_size / (last_shown - start)
-            bar.set_postfix(loss=f"{loss_sum.item() / seen:.4f}", acc=f"{correct.item() / seen:.4f}", img_s=f"{rate:.0f}")
+            loss, accuracy = loss_sum.item() / seen, correct.item() / seen
+            bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", img_s=f"{seen * world_size / (last_shown - start):.0f}",
+                            refresh=False)
+            if on_progress:
+                on_progress(Progress(epoch, epochs, bar.n, steps, loss, accuracy, model=getattr(model, "module", model)))
     bar.close()
     loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
-    return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds, "images_per_second": seen * world_size / seconds}
+    return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds,
+            "images_per_second": seen * world_size / seconds, "steps": steps}
 
 
 @torch.inference_mode()
