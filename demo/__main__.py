@@ -16,7 +16,7 @@ if __package__ in (None, ""):  # run as a file (Spaces runs `python demo/__main_
 
 import torch  # noqa: E402
 
-from demo.app import build_app  # noqa: E402
+from demo.app import LAUNCH_OPTIONS, build_app  # noqa: E402
 from demo.zoo import Zoo  # noqa: E402
 from lenet import LenetError  # noqa: E402
 
@@ -38,7 +38,7 @@ def main() -> None:
     app = build_app(zoo)
     gc.freeze()
     gc.enable()
-    app.launch()  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
+    app.launch(**LAUNCH_OPTIONS)  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The pure functions behind the UI: run several variants on one image and describe the result."""
+"""The pure functions behind the Draw and Upload tabs: run several variants on one image."""
 from __future__ import annotations
 
 import time
@@ -8,13 +8,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from demo.render import (
-    INPUT_SCALE,
-    MAP_TARGET_WIDTH,
-    feature_grid,
-    html_figure,
-    input_image,
-)
+from demo.render import feature_grid, input_image
 from demo.zoo import Zoo
 from lenet.errors import UnknownNameError
 from lenet.datasets import dataset_spec
@@ -35,18 +29,6 @@ class VariantResult:
     params: int
     latency_ms: float
 
-    def title(self, consensus: str | None) -> str:
-        mark = "" if consensus is None else ("✓" if self.label == consensus else "✗ disagrees:")
-        return (
-            f"### {mark} {self.model}: **{self.label}**\n"
-            f"test accuracy {self.test_accuracy:.2%} · {self.params:,} parameters · {self.latency_ms:.1f} ms"
-        )
-
-    def maps_html(self) -> str:
-        captions = ((self.c1, "C1 feature maps"), (self.c3, "C3 feature maps"))
-        figures = (html_figure(grid, caption, MAP_TARGET_WIDTH) for grid, caption in captions)
-        return f'<div style="display:flex;gap:16px;flex-wrap:wrap">{"".join(figures)}</div>'
-
 
 @dataclass
 class Comparison:
@@ -61,20 +43,6 @@ class Comparison:
         if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
         return ranked[0][0]
-
-    def seen_html(self) -> str:
-        return html_figure(self.seen, "What the network sees (32×32)", self.seen.width * INPUT_SCALE)
-
-    def summary(self) -> str:
-        if not self.results:
-            return "Pick at least one model."
-        labels = {result.label for result in self.results}
-        if len(self.results) == 1:
-            return f"{self.results[0].model} says: **{self.results[0].label}**"
-        if len(labels) == 1:
-            return f"All {len(self.results)} models agree: **{self.consensus}**"
-        said = ", ".join(f"{result.model} → **{result.label}**" for result in self.results)
-        return f"The models disagree: {said}"
 
 
 def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Comparison:

@@ -30,6 +30,12 @@ class Distortion:
     thickness: int = 0
     noise: float = 0.0
 
+    @classmethod
+    def from_sliders(cls, values: tuple[float, ...]) -> "Distortion":
+        """The sliders' values in field order (the thickness slider moves in whole pixels)."""
+        degrees, shift_x, shift_y, zoom, thickness, noise = values
+        return cls(degrees, shift_x, shift_y, zoom, int(thickness), noise)
+
     def apply(self, pixels: torch.Tensor) -> torch.Tensor:
         return distort(pixels, self.degrees, (self.shift_x, self.shift_y), self.zoom, self.thickness, self.noise)
 

@@ -13,6 +13,7 @@ from torchvision.utils import make_grid
 COLORMAP = (colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)  # 256 x 3 lookup table
 INPUT_SCALE = 8  # the 32x32 input shown as 256x256
 MAP_TARGET_WIDTH = 360  # feature-map grids are enlarged by a whole factor to about this width
+INSIGHT_WIDTH = 200  # saliency, Grad-CAM and kernel pictures, shown three abreast
 MAP_PADDING = 1
 SEPARATOR = 255  # white lines between maps
 FLAT_RANGE = 1e-8  # a constant tensor is drawn as all-low instead of dividing by zero

@@ -52,7 +52,7 @@ def test_drawing_a_digit_shows_its_label(page, digit):
 def test_look_inside_explains_the_last_drawing(page):
     page.get_by_role("tab", name="Look inside").click()
     page.get_by_text("Looking inside the").wait_for(timeout=15_000)
-    assert page.get_by_text("Saliency (gradient × input)").first.is_visible()
+    assert page.get_by_text("Saliency (SmoothGrad × input)").first.is_visible()
     assert page.get_by_text("Confidence in the upright answer").first.is_visible()
     page.get_by_role("tab", name="Draw").click()
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from demo.cards import summary, variant_card
 from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import feature_grid, input_image
@@ -39,7 +40,7 @@ def test_zoo_holds_every_shipped_checkpoint(zoo):
 def test_drawn_digits_are_recognised_by_every_variant(zoo, strokes, label):
     comparison = compare(zoo, drawn_digit(strokes), "mnist", zoo.models("mnist"))
     assert [r.label for r in comparison.results] == [label] * len(zoo.models("mnist"))
-    assert comparison.summary() == f"All {len(comparison.results)} models agree: **{label}**"
+    assert summary(comparison, "en") == f"All {len(comparison.results)} models agree: **{label}**"
 
 
 def test_results_carry_maps_accuracy_params_and_latency(zoo):
@@ -47,22 +48,21 @@ def test_results_carry_maps_accuracy_params_and_latency(zoo):
     result = comparison.results[0]
     assert comparison.seen.size == (32, 32)
     assert result.c1.size == (6 * 29 + 1, 29 + 1) and result.c3.size == (8 * 11 + 1, 2 * 11 + 1)  # 1 px per activation
-    html = result.maps_html()
-    assert html.count("data:image/png;base64,") == 2 and "image-rendering:pixelated" in html
-    assert "data:image/png;base64," in comparison.seen_html()
+    card = variant_card(result, None, "en")
+    assert card.pictures.count("data:image/png;base64,") == 2 and "image-rendering:pixelated" in card.pictures
     assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
-    assert "lenet5-1998" in result.title(None) and "60,000 parameters" in result.title(None)
+    assert f'lenet5-1998: <span class="prediction">7</span>' in card.heading() and "60,000 parameters" in card.facts
 
 
 def test_disagreement_is_spelled_out(zoo):
     comparison = compare(zoo, drawn_digit(SEVEN), "mnist", zoo.models("mnist"))
     assert len(comparison.results) >= 3
     comparison.results[0].label = "3"  # pretend the first variant saw something else
-    assert comparison.summary().startswith("The models disagree") and comparison.consensus == "7"
-    assert "✗" in comparison.results[0].title(comparison.consensus)
-    assert "✓" in comparison.results[1].title(comparison.consensus)
+    assert summary(comparison, "en").startswith("The models disagree") and comparison.consensus == "7"
+    assert "✗" in variant_card(comparison.results[0], comparison.consensus, "en").heading()
+    assert "✓" in variant_card(comparison.results[1], comparison.consensus, "en").heading()
     comparison.results = comparison.results[:2]  # one against one: nobody is marked right
-    assert comparison.consensus is None and "✓" not in comparison.results[1].title(comparison.consensus)
+    assert comparison.consensus is None and "✓" not in variant_card(comparison.results[1], None, "en").heading()
 
 
 def test_examples_are_real_test_images_classified_mostly_right(zoo):

@@ -1,0 +1,131 @@
+"""Result cards: one per variant, the same card for the Draw, Upload and Look inside tabs.
+
+A card is a heading (model, its answer with the CSS class ``prediction``, a line
+of facts), the top classes, and pictures as inline HTML. Handlers return
+``{component: value}`` dicts built here, so nothing depends on output order.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from demo.compare import TOP_CLASSES, Comparison, VariantResult, compare
+from demo.render import INPUT_SCALE, MAP_TARGET_WIDTH, html_figure
+from demo.strings import text
+from demo.zoo import Zoo
+from lenet import EmptyImageError, LenetError
+from lenet.preprocess import ImageSource
+
+Update = dict[gr.components.Component, Any]
+
+
+@dataclass
+class Card:
+    model: str
+    label: str
+    facts: str  # one line under the heading
+    probabilities: dict[str, float]
+    pictures: str  # HTML figures
+    mark: str = ""  # ✓ / ✗ against the consensus
+
+    def heading(self) -> str:
+        return (
+            f'<div class="card-heading"><h3>{self.mark} {html.escape(self.model)}: '
+            f'<span class="prediction">{html.escape(self.label)}</span></h3>'
+            f'<p class="card-facts">{html.escape(self.facts)}</p></div>'
+        )
+
+
+class Cards:
+    """A fixed number of cards, enough for the largest set of variants; unused ones are hidden."""
+
+    def __init__(self, count: int) -> None:
+        self.slots: list[tuple[gr.Column, gr.HTML, gr.Label, gr.HTML]] = []
+        for _ in range(count):
+            with gr.Column(visible=False, variant="panel", elem_classes="card") as column:
+                heading = gr.HTML()
+                with gr.Row(equal_height=True, elem_classes="card-row"):
+                    top = gr.Label(num_top_classes=TOP_CLASSES, show_label=False, scale=1, min_width=160)
+                    pictures = gr.HTML(scale=3, min_width=160)
+            self.slots.append((column, heading, top, pictures))
+
+    @property
+    def components(self) -> list[gr.components.Component]:
+        return [component for slot in self.slots for component in slot]
+
+    def show(self, cards: list[Card]) -> Update:
+        update: Update = {}
+        for index, (column, heading, top, pictures) in enumerate(self.slots):
+            card = cards[index] if index < len(cards) else None
+            update[column] = gr.Column(visible=card is not None)
+            update[heading] = card.heading() if card else ""
+            update[top] = card.probabilities if card else None
+            update[pictures] = card.pictures if card else ""
+        return update
+
+
+def figures(*items: str) -> str:
+    """Figures side by side, wrapping on a narrow screen."""
+    return f'<div class="figures">{"".join(items)}</div>'
+
+
+def variant_card(result: VariantResult, consensus: str | None, lang: str) -> Card:
+    mark = "" if consensus is None else ("✓" if result.label == consensus else f"✗ {text(lang, 'disagrees')}:")
+    facts = text(lang, "card_facts", accuracy=result.test_accuracy, params=result.params, ms=result.latency_ms)
+    maps = figures(html_figure(result.c1, text(lang, "c1_maps"), MAP_TARGET_WIDTH),
+                   html_figure(result.c3, text(lang, "c3_maps"), MAP_TARGET_WIDTH))
+    return Card(result.model, result.label, facts, result.probabilities, maps, mark)
+
+
+def summary(comparison: Comparison, lang: str) -> str:
+    """One line: what the chosen variants say together."""
+    results = comparison.results
+    if not results:
+        return text(lang, "pick_a_model")
+    if len(results) == 1:
+        return text(lang, "one_says", model=results[0].model, label=results[0].label)
+    if len({result.label for result in results}) == 1:
+        return text(lang, "all_agree", count=len(results), label=comparison.consensus)
+    return text(lang, "disagree", said=", ".join(f"{r.model} → **{r.label}**" for r in results))
+
+
+class ResultPanel:
+    """What a tab shows for one input: a summary line, the 32x32 input the networks see, and the cards.
+
+    ``hint`` (no input yet) and ``blank`` (nothing to classify) are each tab's own message keys.
+    """
+
+    def __init__(self, count: int, current: gr.State, hint: str, blank: str, lang: str = "en") -> None:
+        self.current = current  # the last input, shared with the Look inside tab
+        self.hint, self.blank = hint, blank
+        self.summary = gr.Markdown(text(lang, hint), elem_classes="consensus")
+        self.seen = gr.HTML(elem_classes="seen")
+        self.cards = Cards(count)
+
+    @property
+    def components(self) -> list[gr.components.Component]:
+        return [self.seen, self.current, self.summary, *self.cards.components]
+
+    def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str) -> Update:
+        """Classify ``image`` with each chosen variant and show it, or say why not."""
+        if image is None:
+            return self.message(text(lang, self.hint))
+        try:
+            comparison = compare(zoo, image, dataset, models)
+        except EmptyImageError:
+            return self.message(text(lang, self.blank))
+        except LenetError as error:
+            return self.message(text(lang, "cannot_classify", error=error))
+        return {**self.show(comparison, lang), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
+
+    def show(self, comparison: Comparison, lang: str) -> Update:
+        consensus = comparison.consensus if len(comparison.results) > 1 else None  # no marks for a lone variant
+        seen = html_figure(comparison.seen, text(lang, "seen"), comparison.seen.width * INPUT_SCALE)
+        cards = [variant_card(result, consensus, lang) for result in comparison.results]
+        return {self.seen: seen, self.summary: summary(comparison, lang), **self.cards.show(cards)}
+
+    def message(self, message: str) -> Update:
+        return {self.seen: None, self.current: gr.skip(), self.summary: message, **self.cards.show([])}

@@ -1,0 +1,99 @@
+"""Every word the app shows, in English and Korean (the tutorials this grew from are Korean).
+
+Labels are ``gr.I18n`` keys that the browser translates by its language; text a
+handler writes is picked by the request's ``Accept-Language`` (``language``).
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+EN = {
+    "intro": "# LeNet Lab\nLeNet-5 (LeCun et al., 1998) and its descendants, side by side. Draw a digit or upload an "
+             "image and watch each variant classify it, with the feature maps of its first (C1) and second (C3) "
+             "convolution layers.",
+    "tab_draw": "Draw", "tab_upload": "Upload", "tab_inside": "Look inside", "tab_models": "Models",
+    "tab_train": "Train",
+    "draw_label": "Draw a digit", "clear": "Clear", "undo": "Undo", "models": "Models",
+    "draw_hint": "Draw a digit: the models answer as you draw.",
+    "upload_label": "Image file", "upload_hint": "Upload an image.", "blank": "The image is blank.",
+    "which_dataset": "Which kind of image is it?", "examples": "Real test images: click one",
+    "cannot_classify": "**Cannot classify this image:** {error}",
+    "pick_a_model": "Pick at least one model.",
+    "one_says": "{model} says: **{label}**",
+    "all_agree": "All {count} models agree: **{label}**",
+    "disagree": "The models disagree: {said}",
+    "card_facts": "test accuracy {accuracy:.2%} · {params:,} parameters · {ms:.1f} ms",
+    "disagrees": "disagrees",
+    "seen": "What the network sees (32×32)",
+    "c1_maps": "C1 feature maps", "c3_maps": "C3 feature maps",
+    "inside_hint": "Draw or upload an image first: this tab looks inside the models at the last one.",
+    "inside_now": "Looking inside the {count} {dataset} models at your last image.",
+    "distorted": "The input, distorted",
+    "rotation": "Rotation (degrees)", "shift_x": "Shift right (pixels)", "shift_y": "Shift down (pixels)",
+    "scale": "Scale", "thickness": "Stroke thickness (pixels)", "noise": "Noise", "reset": "Reset distortions",
+    "rotation_plot": "Confidence in the upright answer as the input turns",
+    "saliency": "Saliency (SmoothGrad × input)", "grad_cam": "Grad-CAM on C3", "kernels": "Learned C1 kernels",
+    "with_saliency": "{ms:.1f} ms with saliency",
+    "stages": "Stage explorer: every layer of one variant", "variant": "Variant",
+    "bars": "{stage}: one bar per unit, activation from {low:.2f} to {high:.2f}",
+    "models_intro": "Every shipped model, with the training curves, confusion matrix and most confidently wrong "
+                    "test images that `python -m train` wrote when it was made.",
+    "curves": "Training curves", "confusion": "Confusion matrix", "misclassified": "Most confidently wrong",
+}
+
+KO = {
+    "intro": "# LeNet Lab\nLeNet-5(LeCun 외, 1998)와 그 후손들을 나란히 비교합니다. 숫자를 그리거나 이미지를 올리면 각 "
+             "모델이 분류하는 모습과 첫 번째(C1), 두 번째(C3) 합성곱 층의 특징 맵을 볼 수 있습니다.",
+    "tab_draw": "그리기", "tab_upload": "업로드", "tab_inside": "속 들여다보기", "tab_models": "모델",
+    "tab_train": "학습",
+    "draw_label": "숫자를 그려 보세요", "clear": "지우기", "undo": "되돌리기", "models": "모델",
+    "draw_hint": "숫자를 그려 보세요. 그리는 동안 모델이 답합니다.",
+    "upload_label": "이미지 파일", "upload_hint": "이미지를 올려 주세요.", "blank": "빈 이미지입니다.",
+    "which_dataset": "어떤 종류의 이미지인가요?", "examples": "실제 테스트 이미지: 하나를 눌러 보세요",
+    "cannot_classify": "**이 이미지는 분류할 수 없습니다:** {error}",
+    "pick_a_model": "모델을 하나 이상 고르세요.",
+    "one_says": "{model}의 답: **{label}**",
+    "all_agree": "모델 {count}개가 모두 같은 답: **{label}**",
+    "disagree": "모델마다 답이 다릅니다: {said}",
+    "card_facts": "테스트 정확도 {accuracy:.2%} · 파라미터 {params:,}개 · {ms:.1f} ms",
+    "disagrees": "다른 답",
+    "seen": "신경망이 보는 입력 (32×32)",
+    "c1_maps": "C1 특징 맵", "c3_maps": "C3 특징 맵",
+    "inside_hint": "먼저 그리거나 이미지를 올리세요. 이 탭은 마지막 입력으로 모델 속을 보여 줍니다.",
+    "inside_now": "마지막 입력으로 {dataset} 모델 {count}개의 속을 들여다봅니다.",
+    "distorted": "변형한 입력",
+    "rotation": "회전 (도)", "shift_x": "오른쪽 이동 (픽셀)", "shift_y": "아래쪽 이동 (픽셀)",
+    "scale": "크기", "thickness": "획 두께 (픽셀)", "noise": "잡음", "reset": "변형 초기화",
+    "rotation_plot": "입력을 돌릴 때 원래 답에 대한 확신도",
+    "saliency": "중요도 (SmoothGrad × 입력)", "grad_cam": "C3의 Grad-CAM", "kernels": "학습된 C1 커널",
+    "with_saliency": "중요도 포함 {ms:.1f} ms",
+    "stages": "단계 탐색기: 한 모델의 모든 층", "variant": "모델",
+    "bars": "{stage}: 유닛마다 막대 하나, 활성값 {low:.2f} ~ {high:.2f}",
+    "models_intro": "함께 제공되는 모든 모델과, 학습할 때 `python -m train`이 남긴 학습 곡선, 혼동 행렬, 가장 자신 있게 "
+                    "틀린 테스트 이미지입니다.",
+    "curves": "학습 곡선", "confusion": "혼동 행렬", "misclassified": "가장 자신 있게 틀린 이미지",
+}
+
+TRANSLATIONS = {"en": EN, "ko": KO}
+I18N = gr.I18n(**TRANSLATIONS)
+DEFAULT_LANGUAGE = "en"
+
+
+def label(key: str) -> gr.I18nData:
+    """A component label or static text, translated in the browser."""
+    return I18N(key)
+
+
+def language(request: gr.Request | None) -> str:
+    """The first language of the request's ``Accept-Language`` that the app speaks, else English."""
+    accepted = request.headers.get("accept-language", "") if request is not None else ""
+    for part in accepted.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in TRANSLATIONS:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """A handler's message in ``lang``, with ``values`` filled in."""
+    return TRANSLATIONS.get(lang, EN)[key].format(**values)

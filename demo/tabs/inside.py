@@ -1,0 +1,82 @@
+"""The Look inside tab: saliency, Grad-CAM and kernels per variant, a robustness probe, and every stage of one."""
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import gradio as gr
+
+from demo.cards import Card, Cards, Update, figures
+from demo.explore import Distortion, Insight, look_inside, rotation_curves, stage_pictures
+from demo.render import INSIGHT_WIDTH, html_figure, input_image
+from demo.strings import label, language, text
+from demo.zoo import Zoo
+
+PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
+MAP_STAGES = (("c1", "C1"), ("s2", "S2"), ("c3", "C3"), ("s4", "S4"))
+VECTOR_STAGES = (("c5", "C5"), ("f6", "F6"))
+SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
+    ("rotation", -45, 45, 0, 1), ("shift_x", -6, 6, 0, 0.5), ("shift_y", -6, 6, 0, 0.5),
+    ("scale", 0.6, 1.4, 1.0, 0.05), ("thickness", -1, 2, 0, 1), ("noise", 0, 0.5, 0, 0.05),
+)
+
+
+def insight_card(insight: Insight, lang: str) -> Card:
+    pictures = figures(*(html_figure(image, text(lang, key), INSIGHT_WIDTH) for image, key in (
+        (insight.saliency, "saliency"), (insight.grad_cam, "grad_cam"), (insight.kernels, "kernels"))))
+    return Card(insight.model, insight.label, text(lang, "with_saliency", ms=insight.latency_ms), insight.probabilities, pictures)
+
+
+class InsideTab:
+    def __init__(self, zoo: Zoo, current: gr.State, cards: int) -> None:
+        self.zoo, self.current = zoo, current
+        with gr.Tab(label("tab_inside"), id="inside") as tab:
+            self.hint = gr.Markdown(label("inside_hint"))
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    self.distorted = gr.Image(label=label("distorted"), interactive=False, buttons=[], height=220)
+                    self.sliders = [gr.Slider(low, high, value=start, step=step, label=label(key))
+                                    for key, low, high, start, step in SLIDERS]
+                    reset = gr.Button(label("reset"))
+                with gr.Column(scale=3):
+                    self.plot = gr.LinePlot(x="rotation", y="confidence", color="model", y_lim=[0, 1],
+                                            label=label("rotation_plot"), height=340)
+                    self.cards = Cards(cards)
+            with gr.Accordion(label("stages"), open=False):
+                self.stage_model = gr.Dropdown([], label=label("variant"))
+                with gr.Row():
+                    self.stages = {name: gr.Image(label=title, interactive=False, buttons=[]) for name, title in MAP_STAGES}
+                with gr.Row():
+                    self.stages.update({name: gr.Image(label=title, interactive=False, buttons=[])
+                                        for name, title in VECTOR_STAGES})
+        inspect = dict(fn=self.on_inspect, inputs=[current, *self.sliders], api_visibility="private",
+                       outputs=[self.hint, self.distorted, self.plot, self.stage_model, *self.cards.components])
+        for event in (tab.select, *(slider.release for slider in self.sliders)):
+            event(**inspect)
+        self.stage_model.change(self.on_stage, [current, self.stage_model, *self.sliders], list(self.stages.values()),
+                                api_visibility="private")
+        reset.click(lambda: list(astuple(Distortion())), None, self.sliders, api_visibility="private").then(**inspect)
+
+    def on_inspect(self, state: dict | None, *values: float, request: gr.Request | None = None) -> Update:
+        """Runs in a worker thread: saliency for every variant takes tens of milliseconds."""
+        lang = language(request)
+        if state is None:
+            return {self.hint: text(lang, "inside_hint"), self.distorted: None, self.plot: None,
+                    self.stage_model: gr.skip(), **self.cards.show([])}
+        pixels = Distortion.from_sliders(values).apply(state["pixels"])
+        dataset, models = state["dataset"], self.zoo.models(state["dataset"])
+        colours = dict(zip(models, PLOT_COLOURS))  # fixed colours per variant, named in words beside the chart
+        legend = " · ".join(f"{model} {PLOT_COLOURS[colour]}" for model, colour in colours.items())
+        return {
+            self.hint: f"{text(lang, 'inside_now', count=len(models), dataset=dataset)} {legend}",
+            self.distorted: input_image(pixels[0]),
+            self.plot: gr.LinePlot(rotation_curves(self.zoo, pixels, dataset, models), color_map=colours),
+            self.stage_model: gr.Dropdown(choices=models, value=models[-1]),
+            **self.cards.show([insight_card(insight, lang) for insight in look_inside(self.zoo, pixels, dataset, models)]),
+        }
+
+    def on_stage(self, state: dict | None, model: str | None, *values: float) -> Update:
+        if state is None or model not in self.zoo.models(state["dataset"]):
+            return {image: None for image in self.stages.values()}
+        pixels = Distortion.from_sliders(values).apply(state["pixels"])
+        pictures = stage_pictures(self.zoo.by_dataset[state["dataset"]][model], pixels)
+        return {image: pictures[name] for name, image in self.stages.items()}
