@@ -10,6 +10,8 @@ from demo.tabs.api import Api
 from demo.tabs.draw import SELECT_BRUSH_JS, DrawTab
 from demo.tabs.inside import InsideTab
 from demo.tabs.models import models_tab
+from demo.tabs.train import MAX_OWN_MODELS, TrainTab
+from demo.training import forget
 from demo.tabs.upload import UploadTab
 from demo.zoo import Zoo
 
@@ -21,16 +23,20 @@ CACHE_SWEEP = (3600, 3600)  # every hour, delete uploads older than an hour: a l
 LAUNCH_OPTIONS = dict(i18n=I18N, css_paths=[STYLE], max_file_size=MAX_UPLOAD)  # for every app.launch()
 
 
-def build_app(zoo: Zoo) -> gr.Blocks:
-    """The whole playground, its queue configured: ready to ``launch(**LAUNCH_OPTIONS)``."""
+def build_app(zoo: Zoo, train_limit: int | None = None) -> gr.Blocks:
+    """The whole playground, its queue configured: ready to ``launch(**LAUNCH_OPTIONS)``.
+
+    ``train_limit`` keeps training jobs to the first N images of each split (tests)."""
     cards = max((len(zoo.models(d)) for d in zoo.datasets), default=0)
     with gr.Blocks(title="LeNet Lab", delete_cache=CACHE_SWEEP) as app:
         gr.Markdown(label("intro"))
         current = gr.State(None)  # the last input classified, for "Look inside"
-        DrawTab(zoo, current, cards)
-        upload = UploadTab(zoo, current, cards)
+        yours = gr.State({}, delete_callback=forget)  # models trained in this session: name -> Finished
+        draw = DrawTab(zoo, current, yours, cards + MAX_OWN_MODELS)
+        upload = UploadTab(zoo, current, yours, cards + MAX_OWN_MODELS)
         InsideTab(zoo, current, cards)
+        TrainTab(yours, draw, upload, train_limit)
         models_tab(zoo)
-        Api(zoo, upload)
+        Api(zoo, upload, train_limit)
         app.load(None, js=SELECT_BRUSH_JS)
     return app.queue(status_update_rate=QUEUE_STATUS_INTERVAL_S)

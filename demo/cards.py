@@ -16,7 +16,7 @@ from demo.compare import TOP_CLASSES, Comparison, VariantResult, compare
 from demo.render import INPUT_SCALE, MAP_TARGET_WIDTH, html_figure
 from demo.strings import text
 from demo.zoo import Zoo
-from lenet import EmptyImageError, LenetError
+from lenet import EmptyImageError, LenetError, Predictor
 from lenet.preprocess import ImageSource
 
 Update = dict[gr.components.Component, Any]
@@ -109,12 +109,13 @@ class ResultPanel:
     def components(self) -> list[gr.components.Component]:
         return [self.seen, self.current, self.summary, *self.cards.components]
 
-    def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str) -> Update:
-        """Classify ``image`` with each chosen variant and show it, or say why not."""
+    def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str,
+               yours: dict[str, Predictor] | None = None) -> Update:
+        """Classify ``image`` with each chosen variant (``yours``: the session's own models) and show it, or say why not."""
         if image is None:
             return self.message(text(lang, self.hint))
         try:
-            comparison = compare(zoo, image, dataset, models)
+            comparison = compare(zoo, image, dataset, models, yours)
         except EmptyImageError:
             return self.message(text(lang, self.blank))
         except LenetError as error:

@@ -10,6 +10,7 @@ from PIL import Image
 
 from demo.render import feature_grid, input_image
 from demo.zoo import Zoo
+from lenet import Predictor
 from lenet.errors import UnknownNameError
 from lenet.datasets import dataset_spec
 from lenet.preprocess import RECIPES, ImageSource
@@ -45,12 +46,14 @@ class Comparison:
         return ranked[0][0]
 
 
-def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str]) -> Comparison:
-    """Preprocess once with the dataset's recipe, then run each chosen variant, timing each."""
+def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours: dict[str, Predictor] | None = None) -> Comparison:
+    """Preprocess once with the dataset's recipe, then run each chosen variant (shipped, or one of ``yours``,
+    the session's own), timing each."""
     pixels = RECIPES[dataset_spec(dataset).preprocess](image)
+    available = {**zoo.by_dataset.get(dataset, {}), **{n: p for n, p in (yours or {}).items() if p.meta["dataset"] == dataset}}
     results = []
-    for name in models:
-        predictor = zoo.by_dataset[dataset][name]
+    for name in (m for m in models if m in available):
+        predictor = available[name]
         start = time.perf_counter()
         prediction = predictor.predict_pixels(pixels)
         c1, c3 = feature_grid(prediction.stages["c1"], enlarged=False), feature_grid(prediction.stages["c3"], enlarged=False)

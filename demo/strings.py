@@ -39,6 +39,17 @@ EN = {
     "models_intro": "Every shipped model, with the training curves, confusion matrix and most confidently wrong "
                     "test images that `python -m train` wrote when it was made.",
     "curves": "Training curves", "confusion": "Confusion matrix", "misclassified": "Most confidently wrong",
+    "train_intro": "Train your own LeNet on this machine's CPU and watch it learn: the loss falling, the C1 kernels "
+                   "taking shape, the feature maps of one test image changing. When it finishes it joins the shipped "
+                   "models in the Draw and Upload tabs (for this browser session), and you can download it.",
+    "train_missing": "**Training needs the datasets, which this server does not have:** {reason}",
+    "dataset": "Dataset", "optimizer": "Optimizer", "learning_rate": "Learning rate", "batch_size": "Batch size",
+    "epochs": "Epochs", "augment": "Augmentation (random distortions)", "activation": "Activation (lenet5)",
+    "pooling": "Pooling (lenet5)", "start": "Start training", "stop": "Stop", "loss": "Loss", "accuracy": "Accuracy",
+    "download": "Your model (unzip, then lenet.from_pretrained(folder))",
+    "train_progress": "epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss:.3f} · accuracy {accuracy:.1%}",
+    "train_done": "Done in {seconds:.1f} s. <b>{name}</b> now answers beside the shipped models in the Draw and "
+                  "Upload tabs.",
 }
 
 KO = {
@@ -72,6 +83,17 @@ KO = {
     "models_intro": "함께 제공되는 모든 모델과, 학습할 때 `python -m train`이 남긴 학습 곡선, 혼동 행렬, 가장 자신 있게 "
                     "틀린 테스트 이미지입니다.",
     "curves": "학습 곡선", "confusion": "혼동 행렬", "misclassified": "가장 자신 있게 틀린 이미지",
+    "train_intro": "이 컴퓨터의 CPU로 나만의 LeNet을 학습시키고 배우는 모습을 지켜보세요: 손실이 줄고, C1 커널이 모양을 "
+                   "갖추고, 테스트 이미지 하나의 특징 맵이 바뀝니다. 학습이 끝나면 이 브라우저 세션 동안 그리기·업로드 "
+                   "탭에서 기본 모델들과 나란히 답하고, 내려받을 수도 있습니다.",
+    "train_missing": "**학습에는 데이터셋이 필요한데 이 서버에는 없습니다:** {reason}",
+    "dataset": "데이터셋", "optimizer": "옵티마이저", "learning_rate": "학습률", "batch_size": "배치 크기",
+    "epochs": "에포크", "augment": "데이터 증강 (무작위 변형)", "activation": "활성화 함수 (lenet5)",
+    "pooling": "풀링 (lenet5)", "start": "학습 시작", "stop": "멈추기", "loss": "손실", "accuracy": "정확도",
+    "download": "내 모델 (압축을 풀고 lenet.from_pretrained(폴더))",
+    "train_progress": "에포크 {epoch}/{epochs} · 스텝 {step}/{steps} · 손실 {loss:.3f} · 정확도 {accuracy:.1%}",
+    "train_done": "{seconds:.1f}초 만에 끝났습니다. 이제 <b>{name}</b> 모델이 그리기·업로드 탭에서 기본 모델들과 나란히 "
+                  "답합니다.",
 }
 
 TRANSLATIONS = {"en": EN, "ko": KO}

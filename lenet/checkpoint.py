@@ -160,7 +160,8 @@ def read_config(source: Source) -> dict[str, Any]:
 
 def _rebuild(meta: dict[str, Any], state_dict: dict[str, torch.Tensor], where: Source) -> nn.Module:
     try:
-        model = create_model(meta["model"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]))
+        model = create_model(meta["model"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]),
+                             **meta.get("model_options", {}))
         model.load_state_dict(state_dict)
     except (LenetError, RuntimeError, ValueError) as error:
         raise CheckpointError(f"{where}: weights do not match model {meta['model']!r}") from error

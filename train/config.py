@@ -41,6 +41,8 @@ PRESET_MODEL_OVERRIDES: dict[str, dict[str, Any]] = {"lenet5-1998": dict(lr=0.01
 class TrainConfig:
     dataset: str = option("mnist", "dataset to train on", list(DATASETS))
     model: str = option("lenet5", "variant from the lenet registry", lenet.list_models())
+    activation: str | None = option(None, "lenet5 only: its activation (default: the variant's own, tanh)", ["tanh", "relu"])
+    pooling: str | None = option(None, "lenet5 only: its S2/S4 pooling (default: the variant's own, avg)", ["avg", "max"])
     epochs: int = option(10, "passes over the training set")
     batch_size: int = option(128, "images per optimisation step (summed over all processes under torchrun)")
     lr: float = option(0.05, "peak learning rate")
@@ -85,6 +87,10 @@ class TrainConfig:
             else:
                 words += [flag, str(value)]
         return shlex.join(words)
+
+    def model_options(self) -> dict[str, str]:
+        """What the variant's builder is asked for beyond its defaults (saved in the model's config.json)."""
+        return {name: value for name, value in (("activation", self.activation), ("pooling", self.pooling)) if value}
 
     def validate(self) -> None:
         """Names are checked here rather than by argparse, so the message lists the valid ones."""

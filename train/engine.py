@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from threading import Event
 from typing import Callable
 
 import torch
@@ -12,9 +13,11 @@ from torch import nn
 from torchvision.transforms.v2.functional import normalize
 from tqdm import tqdm
 
+from lenet.errors import LenetError
 from lenet.preprocess import dataset_pixels
 from train.data import Split
 
+NO_STEP = -1
 EVAL_BATCH_SIZE = 1000  # scoring needs no gradients: big batches
 BAR_INTERVAL_S = 0.1
 LOG_INTERVAL_S = 10.0
@@ -54,8 +57,10 @@ def train_one_epoch(
     memory_format: torch.memory_format = torch.contiguous_format,
     autocast_dtype: torch.dtype | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    stop: Event | None = None,
 ) -> dict[str, float]:
-    """One pass over ``split``; the bar (and ``on_progress``) hear the running loss and accuracy now and then."""
+    """One pass over ``split`` (cut short once ``stop`` is set); the bar and ``on_progress`` hear the running
+    loss and accuracy now and then. A loss that stops being finite ends the run with ``LossExploded``."""
     model.train()
     per_rank_batch = max(1, batch_size // world_size)
     steps = split.steps(batch_size, world_size)
@@ -63,6 +68,7 @@ def train_one_epoch(
     # a GPU wait for the CPU every batch.
     loss_sum = torch.zeros((), device=split.labels.device)
     correct = torch.zeros((), dtype=torch.long, device=split.labels.device)
+    first_bad_step = torch.full((), NO_STEP, device=split.labels.device)  # kept on the device like the sums
     seen = 0
     start = last_shown = time.perf_counter()
     interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
@@ -82,20 +88,35 @@ def train_one_epoch(
         scheduler.step()
         loss_sum += loss.detach() * len(labels)
         correct += (logits.argmax(1) == labels).sum()
+        first_bad_step = torch.where((first_bad_step == NO_STEP) & ~loss.detach().isfinite(), bar.n + 1, first_bad_step)
         seen += len(labels)
         bar.update()
+        if stop is not None and stop.is_set():
+            break
         if rank == 0 and time.perf_counter() - last_shown >= report_every:
             last_shown = time.perf_counter()
+            check_finite(first_bad_step, epoch, steps)
             loss, accuracy = loss_sum.item() / seen, correct.item() / seen
             bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", img_s=f"{seen * world_size / (last_shown - start):.0f}",
                             refresh=False)
             if on_progress:
                 on_progress(Progress(epoch, epochs, bar.n, steps, loss, accuracy, model=getattr(model, "module", model)))
     bar.close()
+    check_finite(first_bad_step, epoch, steps)
     loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
     return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds,
-            "images_per_second": seen * world_size / seconds, "steps": steps}
+            "images_per_second": seen * world_size / seconds, "steps": bar.n}
+
+
+class LossExploded(LenetError):
+    """The loss became NaN or infinite: the step was too large."""
+
+
+def check_finite(first_bad_step: torch.Tensor, epoch: int, steps: int) -> None:
+    step = int(first_bad_step.item())
+    if step != NO_STEP:
+        raise LossExploded(f"the loss exploded (NaN) at step {(epoch - 1) * steps + step}: try a smaller learning rate")
 
 
 @torch.inference_mode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
+from threading import Event
 from typing import Any, Callable
 
 import torch
@@ -57,8 +58,13 @@ def machine_name(device: torch.device, world_size: int) -> str:
 
 
 def build_model(config: TrainConfig, spec: lenet.DatasetSpec) -> torch.nn.Module:
+    options = config.model_options()
     try:
-        return lenet.create_model(config.model, in_channels=spec.in_channels, num_classes=spec.num_classes)
+        return lenet.create_model(config.model, in_channels=spec.in_channels, num_classes=spec.num_classes, **options)
+    except TypeError as error:
+        if not options:
+            raise
+        raise lenet.LenetError(f"model {config.model!r} has no {' or '.join(options)} option (only lenet5 has)") from error
     except ValueError as error:
         raise lenet.LenetError(f"model {config.model!r} cannot be used with {spec.name}: {error}") from error
 
@@ -135,9 +141,11 @@ def scoring_copy(model: torch.nn.Module, config: TrainConfig, spec: lenet.Datase
     return plain
 
 
-def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None) -> dict[str, Any]:
-    """Train as ``config`` says and write the run folder; ``on_progress`` hears about every report and epoch
-    (raise from it to stop: the best epoch so far stays written)."""
+def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None, stop: Event | None = None,
+        reports: bool = True) -> dict[str, Any]:
+    """Train as ``config`` says and write the run folder. ``on_progress`` hears the running numbers and each
+    epoch's end; setting ``stop`` ends the run early, its last (partial) epoch scored and kept if best.
+    ``reports=False`` skips the plots and metrics.json (the model and last.pt are still written)."""
     keep_freed_memory()
     device = pick_device(config.device)
     env = distributed.setup(device)
@@ -175,6 +183,7 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
             "mean": list(spec.mean), "std": list(spec.std), "params": params, "epoch": run.epoch, "epochs": config.epochs,
             "test_accuracy": test_accuracy, "val_accuracy": val_accuracy, "train_seconds": round(run.train_seconds, 1),
             "machine": machine, "config": config.to_dict(), "command": config.command,
+            "model_options": config.model_options(),
         }
 
     while run.epoch < config.epochs:
@@ -183,7 +192,7 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
             net, train, optimizer, scheduler, mean=spec.mean, std=spec.std, batch_size=config.batch_size,
             label_smoothing=config.label_smoothing, augment=spec.augmentation if config.augment else None,
             generator=run.generator, rank=env.rank, world_size=env.world_size, epoch=run.epoch, epochs=config.epochs,
-            memory_format=layout, autocast_dtype=AUTOCAST_DTYPES[config.precision], on_progress=on_progress,
+            memory_format=layout, autocast_dtype=AUTOCAST_DTYPES[config.precision], on_progress=on_progress, stop=stop,
         )
         run.train_seconds += stats["seconds"]
         if not env.is_main:
@@ -206,7 +215,9 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
         if on_progress:
             on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
                                  val_accuracy=val_stats["accuracy"], model=scored))
-    summary = write_reports(out, test, spec, run.history) if env.is_main else {}
+        if stop is not None and stop.is_set():
+            break
+    summary = write_reports(out, test, spec, run.history) if env.is_main and reports else {}
     distributed.teardown()
     return summary
 

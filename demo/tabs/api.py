@@ -1,26 +1,37 @@
-"""The documented API: ``/classify`` (one variant's answer) and ``/compare`` (what the Upload tab shows)."""
+"""The documented API: ``/classify`` (one variant's answer), ``/compare`` (what the Upload tab shows) and
+``/train`` (train a LeNet, streaming its progress)."""
 from __future__ import annotations
+
+import time
+from typing import Iterator
 
 import gradio as gr
 
 from demo.compare import TOP_CLASSES, classify
+from demo.training import Finished, Recipe, TrainingJob
 from demo.offload import inline_unless_large
 from demo.tabs.upload import UploadTab
 from demo.zoo import Zoo
 from lenet import LenetError
 
 
+STREAM_INTERVAL_S = 0.25  # /train sends progress at most this often
+
+
 class Api:
-    def __init__(self, zoo: Zoo, upload: UploadTab) -> None:
-        self.zoo = zoo
+    def __init__(self, zoo: Zoo, upload: UploadTab, train_limit: int | None = None) -> None:
+        self.zoo, self.train_limit = zoo, train_limit
         with gr.Column(visible=False):
             image = gr.File(type="filepath")
             dataset, model = gr.Textbox(), gr.Textbox()
             models = gr.Dropdown(sorted({m for d in zoo.datasets for m in zoo.models(d)}), multiselect=True)
             answer = gr.Label(num_top_classes=TOP_CLASSES)
-            classify_button, compare_button = gr.Button(), gr.Button()
+            optimizer, learning_rate, epochs, progress = gr.Textbox(), gr.Number(), gr.Number(), gr.JSON()
+            classify_button, compare_button, train_button = gr.Button(), gr.Button(), gr.Button()
         classify_button.click(self.classify, [image, dataset, model], answer, api_name="classify")
         compare_button.click(upload.on_upload, [image, dataset, models], upload.panel.components, api_name="compare")
+        train_button.click(self.train, [dataset, model, optimizer, learning_rate, epochs], progress, api_name="train",
+                           concurrency_limit=1, concurrency_id="train")  # one job at a time, shared with the Train tab
 
     async def classify(self, image: str | None, dataset: str, model: str) -> dict[str, float]:
         """Classify an image file with one variant. dataset: mnist, fashion-mnist or cifar10."""
@@ -30,3 +41,26 @@ class Api:
             return await inline_unless_large(image, lambda: classify(self.zoo, image, dataset, model))
         except LenetError as error:
             raise gr.Error(str(error)) from None
+
+    def train(self, dataset: str, model: str, optimizer: str, learning_rate: float, epochs: float) -> Iterator[dict]:
+        """Train a LeNet (dataset: mnist or fashion-mnist; model: lenet5-1998, lenet5 or lenet5-modern; optimizer:
+        sgd or adam; 1-5 epochs). Yields {epoch, step, steps, loss, accuracy}; the last also test_accuracy and seconds."""
+        recipe = Recipe(dataset, model, optimizer, float(learning_rate or 0), epochs=epochs or 0, limit=self.train_limit)
+        job = TrainingJob(recipe)
+        latest: dict = {}
+        shown = 0.0
+        try:
+            for update in job:
+                if isinstance(update, Finished):
+                    meta = update.predictor.meta
+                    yield {**latest, "test_accuracy": meta["test_accuracy"], "seconds": round(update.seconds, 2)}
+                    return
+                latest = {"epoch": update.epoch, "step": update.step, "steps": update.steps, "loss": update.loss,
+                          "accuracy": update.accuracy}
+                if time.perf_counter() - shown >= STREAM_INTERVAL_S:
+                    shown = time.perf_counter()
+                    yield latest
+        except LenetError as error:
+            raise gr.Error(str(error)) from None
+        finally:
+            job.discard()  # the caller gets numbers, not the model

@@ -7,6 +7,7 @@ import gradio as gr
 
 from demo.cards import ResultPanel, Update
 from demo.strings import label, language
+from demo.training import own_models
 from demo.zoo import Zoo
 
 DATASET = "mnist"
@@ -27,7 +28,7 @@ CLEAR_JS = """() => {
 
 
 class DrawTab:
-    def __init__(self, zoo: Zoo, current: gr.State, cards: int) -> None:
+    def __init__(self, zoo: Zoo, current: gr.State, yours: gr.State, cards: int) -> None:
         self.zoo = zoo
         with gr.Tab(label("tab_draw"), id="draw"):
             with gr.Row():
@@ -42,11 +43,16 @@ class DrawTab:
                 with gr.Column(scale=3, elem_id="draw-results"):
                     self.panel = ResultPanel(cards, current, hint="draw_hint", blank="draw_hint")  # cleared: draw again
         for event in (self.sketch.change, self.models.change):
-            event(self.on_draw, [self.sketch, self.models], self.panel.components, show_progress="hidden",
+            event(self.on_draw, [self.sketch, self.models, yours], self.panel.components, show_progress="hidden",
                   trigger_mode="always_last", api_visibility="private")
         clear.click(None, js=CLEAR_JS)
 
-    async def on_draw(self, image: Any, models: list[str], request: gr.Request | None = None) -> Update:
+    async def on_draw(self, image: Any, models: list[str], yours: dict | None = None, request: gr.Request | None = None) -> Update:
         """``async``: a few ms of work, cheaper on Gradio's event loop than handed to a thread."""
         composite = image.get("composite") if isinstance(image, dict) else image
-        return self.panel.answer(self.zoo, composite, DATASET, models, language(request))
+        return self.panel.answer(self.zoo, composite, DATASET, models, language(request), own_models(yours, DATASET))
+
+    def choices(self, yours: dict | None) -> gr.CheckboxGroup:
+        """The shipped MNIST variants and the session's own, all chosen."""
+        names = self.zoo.models(DATASET) + list(own_models(yours, DATASET))
+        return gr.CheckboxGroup(choices=names, value=names)

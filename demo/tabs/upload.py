@@ -7,6 +7,7 @@ from demo.cards import ResultPanel, Update
 from demo.examples import example_entries
 from demo.offload import inline_unless_large
 from demo.strings import label, language
+from demo.training import own_models
 from demo.zoo import Zoo
 from lenet.datasets import dataset_spec
 
@@ -14,7 +15,7 @@ EXAMPLE_COLUMNS = 10
 
 
 class UploadTab:
-    def __init__(self, zoo: Zoo, current: gr.State, cards: int) -> None:
+    def __init__(self, zoo: Zoo, current: gr.State, yours: gr.State, cards: int) -> None:
         self.zoo = zoo
         first = zoo.datasets[0] if zoo.datasets else None
         self.examples = [example for example in example_entries() if example[1] in zoo.datasets]
@@ -30,24 +31,29 @@ class UploadTab:
                     self.panel = ResultPanel(cards, current, hint="upload_hint", blank="blank")
             gallery = gr.Gallery([(path, caption) for path, _, caption in self.examples], label=label("examples"),
                                  columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
-        classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models], outputs=self.panel.components,
+        classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,
                         trigger_mode="always_last", api_visibility="private")
         # Each trigger runs after the dataset's models are in place, so no request sees a stale list.
         self.file.upload(**classify)
         self.file.clear(**classify)
-        gallery.select(self.on_example, None, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
-        self.dataset.input(self.on_dataset, self.dataset, self.models, api_visibility="private").then(**classify)
+        gallery.select(self.on_example, yours, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
+        self.dataset.input(self.choices, [self.dataset, yours], self.models, api_visibility="private").then(**classify)
         self.models.input(**classify)
 
-    async def on_upload(self, path: str | None, dataset: str, models: list[str], request: gr.Request | None = None) -> Update:
+    async def on_upload(self, path: str | None, dataset: str, models: list[str], yours: dict | None = None,
+                        request: gr.Request | None = None) -> Update:
         """Inline on the event loop unless the file is slow to decode (demo.offload)."""
-        chosen = [m for m in models if m in self.zoo.models(dataset)] or self.zoo.models(dataset)  # another dataset's: all
+        own = own_models(yours, dataset)
+        available = self.zoo.models(dataset) + list(own)
+        chosen = [m for m in models if m in available] or available  # another dataset's models: use all
         lang = language(request)
-        return await inline_unless_large(path, lambda: self.panel.answer(self.zoo, path, dataset, chosen, lang))
+        return await inline_unless_large(path, lambda: self.panel.answer(self.zoo, path, dataset, chosen, lang, own))
 
-    def on_example(self, event: gr.SelectData) -> Update:
+    def on_example(self, yours: dict | None, event: gr.SelectData) -> Update:
         path, dataset, _ = self.examples[event.index]
-        return {self.file: path, self.dataset: dataset, self.models: self.on_dataset(dataset)}
+        return {self.file: path, self.dataset: dataset, self.models: self.choices(dataset, yours)}
 
-    def on_dataset(self, dataset: str) -> gr.CheckboxGroup:
-        return gr.CheckboxGroup(choices=self.zoo.models(dataset), value=self.zoo.models(dataset))
+    def choices(self, dataset: str, yours: dict | None = None) -> gr.CheckboxGroup:
+        """The dataset's shipped variants and the session's own, all chosen."""
+        names = self.zoo.models(dataset) + list(own_models(yours, dataset))
+        return gr.CheckboxGroup(choices=names, value=names)

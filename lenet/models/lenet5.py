@@ -11,10 +11,13 @@ from typing import Callable
 
 from torch import nn
 
+from lenet.errors import UnknownNameError
 from lenet.registry import register_model
 from lenet.stages import StagedModel
 
 MODERN_DROPOUT = 0.25
+ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU}
+POOLINGS: dict[str, type[nn.Module]] = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
 
 
 class LeNet5(StagedModel):
@@ -59,9 +62,15 @@ def init_relu_network(model: nn.Module) -> nn.Module:
 
 
 @register_model("lenet5")
-def lenet5(in_channels: int = 1, num_classes: int = 10) -> nn.Module:
-    """Textbook LeNet-5: tanh activations, average pooling, a plain linear output."""
-    return LeNet5(in_channels, num_classes, activation=nn.Tanh, pool=partial(nn.AvgPool2d, 2))
+def lenet5(in_channels: int = 1, num_classes: int = 10, activation: str = "tanh", pooling: str = "avg") -> nn.Module:
+    """Textbook LeNet-5: tanh activations, average pooling, a plain linear output.
+
+    ``activation`` (tanh, relu) and ``pooling`` (avg, max) swap in what the tutorials compare.
+    """
+    if activation not in ACTIVATIONS or pooling not in POOLINGS:
+        raise UnknownNameError("activation or pooling", f"{activation}/{pooling}",
+                               [f"{a}/{p}" for a in ACTIVATIONS for p in POOLINGS])
+    return LeNet5(in_channels, num_classes, activation=ACTIVATIONS[activation], pool=partial(POOLINGS[pooling], 2))
 
 
 @register_model("lenet5-modern")

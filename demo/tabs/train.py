@@ -1,0 +1,165 @@
+"""The Train tab and ``/train``: train your own LeNet live, then compare it with the shipped ones."""
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Iterator
+
+import gradio as gr
+import pandas as pd
+import torch
+from torchvision.transforms.v2.functional import normalize
+
+import lenet
+from demo.cards import Update, figures
+from demo.render import MAP_TARGET_WIDTH, feature_grid, html_figure, kernels
+from demo.strings import label, language, text
+from demo.tabs.draw import DrawTab
+from demo.tabs.upload import UploadTab
+from demo.training import (
+    BATCH_SIZES,
+    DATASETS_TO_TRAIN,
+    MAX_EPOCHS,
+    MODELS_TO_TRAIN,
+    OPTIMIZERS,
+    Finished,
+    Recipe,
+    TrainingJob,
+    missing_data,
+)
+from lenet.datasets import dataset_spec
+from lenet.errors import LenetError
+from lenet.preprocess import dataset_pixels
+from train.engine import Progress
+
+REFRESH_S = 0.5  # the page is redrawn at most this often while training
+MAX_OWN_MODELS = 3  # per browser session; the oldest is forgotten
+PROGRESS_BAR = '<div class="train-bar"><div style="width:{percent:.1f}%"></div></div>'
+DOWNLOAD_NAME = "model"  # the zip of model.safetensors + config.json
+
+
+def first_test_image(dataset: str) -> torch.Tensor:
+    images, _ = lenet.load_tensors(dataset, train=False, limit=1)
+    return dataset_pixels(images)
+
+
+def snapshot(progress: Progress, recipe: Recipe, image: torch.Tensor, lang: str) -> str:
+    """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (a plain copy of the model)."""
+    spec = dataset_spec(recipe.dataset)
+    plain = lenet.create_model(recipe.model, in_channels=spec.in_channels, num_classes=spec.num_classes,
+                               **recipe.model_options())
+    plain.load_state_dict(progress.model.state_dict())
+    stages = lenet.model_stages(plain.eval(), normalize(image, spec.mean, spec.std))
+    conv = next(m for m in plain.c1.modules() if isinstance(m, torch.nn.Conv2d))
+    return figures(html_figure(kernels(conv.weight.detach(), enlarged=False), text(lang, "kernels"), MAP_TARGET_WIDTH // 2),
+                   html_figure(feature_grid(stages["c1"][0], enlarged=False), text(lang, "c1_maps"), MAP_TARGET_WIDTH),
+                   html_figure(feature_grid(stages["c3"][0], enlarged=False), text(lang, "c3_maps"), MAP_TARGET_WIDTH))
+
+
+class TrainTab:
+    def __init__(self, yours: gr.State, draw: DrawTab, upload: UploadTab, limit: int | None = None) -> None:
+        self.yours, self.draw, self.upload, self.limit = yours, draw, upload, limit
+        self.running: dict[str, TrainingJob] = {}  # by browser session, for Stop
+        missing = [reason for reason in map(missing_data, DATASETS_TO_TRAIN) if reason]
+        with gr.Tab(label("tab_train"), id="train"):
+            gr.Markdown(label("train_intro"))
+            if missing:
+                gr.Markdown(text("en", "train_missing", reason=missing[0]), elem_id="train-missing")
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    self.knobs = [
+                        gr.Radio([(dataset_spec(d).display_name, d) for d in DATASETS_TO_TRAIN], value="mnist", label=label("dataset")),
+                        gr.Dropdown(list(MODELS_TO_TRAIN), value="lenet5", label=label("variant")),
+                        gr.Radio(list(OPTIMIZERS), value="adam", label=label("optimizer")),
+                        gr.Number(1e-3, label=label("learning_rate"), minimum=1e-5, maximum=1.0),
+                        gr.Dropdown(list(BATCH_SIZES), value=64, label=label("batch_size")),
+                        gr.Slider(1, MAX_EPOCHS, value=1, step=1, label=label("epochs")),
+                        gr.Checkbox(False, label=label("augment")),
+                        gr.Radio(["tanh", "relu"], value="tanh", label=label("activation")),
+                        gr.Radio(["avg", "max"], value="avg", label=label("pooling")),
+                    ]
+                    with gr.Row():
+                        start = gr.Button(label("start"), variant="primary", elem_id="train-start", interactive=not missing)
+                        stop = gr.Button(label("stop"), elem_id="train-stop")
+                with gr.Column(scale=2):
+                    self.status = gr.HTML(elem_id="train-status")
+                    with gr.Row():
+                        self.loss_plot = gr.LinePlot(x="epoch", y="loss", color="curve", label=label("loss"), height=260)
+                        self.accuracy_plot = gr.LinePlot(x="epoch", y="accuracy", color="curve", y_lim=[0, 1],
+                                                         label=label("accuracy"), height=260)
+                    self.pictures = gr.HTML()
+                    self.download = gr.File(label=label("download"), visible=False)
+        outputs = [self.status, self.loss_plot, self.accuracy_plot, self.pictures, self.download, yours, draw.models,
+                   upload.models]
+        start.click(self.on_start, [*self.knobs, upload.dataset, yours], outputs, concurrency_limit=1,
+                    concurrency_id="train", api_visibility="private")
+        stop.click(self.on_stop, None, None, api_visibility="private")
+
+    def on_start(self, *values: object, request: gr.Request | None = None) -> Iterator[Update]:
+        """Stream the run: progress, curves and pictures at most every ``REFRESH_S``; then the new model joins the others."""
+        *knobs, upload_dataset, yours = values
+        lang, session = language(request), getattr(request, "session_hash", None) or "local"
+        recipe = Recipe(*knobs, limit=self.limit)
+        job = TrainingJob(recipe)
+        self.running[session] = job
+        rows: list[dict] = []
+        shown = 0.0
+        try:
+            image = first_test_image(recipe.dataset)
+            for update in job:
+                if isinstance(update, Finished):
+                    yield self.finish(recipe, update, dict(yours or {}), upload_dataset, rows, lang)
+                    return
+                rows += curve_points(update)
+                if time.perf_counter() - shown >= REFRESH_S or update.val_accuracy is not None:
+                    shown = time.perf_counter()
+                    yield {self.status: progress_html(update, lang), **self.plots(rows), self.pictures: snapshot(update, recipe, image, lang)}
+        except LenetError as error:
+            yield {self.status: f'<p class="train-error">{error}</p>'}
+        finally:
+            self.running.pop(session, None)
+
+    def plots(self, rows: list[dict]) -> Update:
+        table = pd.DataFrame(rows, columns=["epoch", "curve", "loss", "accuracy"])
+        return {self.loss_plot: table.dropna(subset=["loss"]), self.accuracy_plot: table.dropna(subset=["accuracy"])}
+
+    def finish(self, recipe: Recipe, finished: Finished, yours: dict, upload_dataset: str, rows: list[dict], lang: str) -> Update:
+        name = recipe.name(finished.predictor.meta["test_accuracy"])
+        yours[name] = finished
+        while len(yours) > MAX_OWN_MODELS:
+            shutil.rmtree(yours.pop(next(iter(yours))).folder, ignore_errors=True)
+        archive = zip_model(finished)
+        done = text(lang, "train_done", name=name, seconds=finished.seconds)
+        return {self.status: f"<p>{done}</p>", **self.plots(rows), self.download: gr.File(archive, visible=True),
+                self.yours: yours, self.draw.models: self.draw.choices(yours),
+                self.upload.models: self.upload.choices(upload_dataset, yours)}
+
+    def on_stop(self, request: gr.Request | None = None) -> None:
+        job = self.running.get(getattr(request, "session_hash", None) or "local")
+        if job is not None:
+            job.stop.set()
+
+
+def curve_points(progress: Progress) -> list[dict]:
+    at = progress.epoch - 1 + progress.step / max(progress.steps, 1)
+    points = [{"epoch": at, "curve": "train", "loss": progress.loss, "accuracy": progress.accuracy}]
+    if progress.val_accuracy is not None:
+        points.append({"epoch": at, "curve": "held-out", "loss": None, "accuracy": progress.val_accuracy})
+    return points
+
+
+def progress_html(progress: Progress, lang: str) -> str:
+    done = (progress.epoch - 1 + progress.step / max(progress.steps, 1)) / progress.epochs
+    line = text(lang, "train_progress", epoch=progress.epoch, epochs=progress.epochs, step=progress.step,
+                steps=progress.steps, loss=progress.loss, accuracy=progress.accuracy)
+    return PROGRESS_BAR.format(percent=100 * done) + f"<p>{line}</p>"
+
+
+def zip_model(finished: Finished) -> str:
+    """model.safetensors and config.json in one zip: unzipped, a folder that lenet.from_pretrained and
+    python -m train.evaluate read."""
+    staging = finished.folder / DOWNLOAD_NAME
+    staging.mkdir(exist_ok=True)
+    for file in ("model.safetensors", "config.json"):
+        shutil.copyfile(finished.folder / file, staging / file)
+    return shutil.make_archive(str(finished.folder / DOWNLOAD_NAME), "zip", finished.folder, DOWNLOAD_NAME)

@@ -1,0 +1,149 @@
+"""Training jobs behind the Train tab and ``/train``: the training package's own ``fit``, run in a thread.
+
+One job at a time per process (``JOB_LOCK``; Gradio's queue shows the others their place),
+bounded in epochs and wall time, writing only into a temporary folder that is
+deleted when the browser session that owns the model ends.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import lenet
+from lenet.errors import DatasetError, LenetError
+from train.config import TrainConfig
+from train.engine import Progress
+from train.run import fit
+
+DATASETS_TO_TRAIN = ("mnist", "fashion-mnist")  # 28x28 grayscale: an epoch takes seconds on a CPU
+MODELS_TO_TRAIN = ("lenet5-1998", "lenet5", "lenet5-modern")
+OPTIMIZERS = ("sgd", "adam")
+BATCH_SIZES = (32, 64, 128, 256, 512)
+MAX_EPOCHS = 5
+MAX_SECONDS = 300  # a job is stopped (keeping what it learnt) after this long
+LEARNING_RATES = (1e-5, 1.0)  # the range accepted
+HELD_OUT = 2000  # training images held out for the held-out curve
+JOB_LOCK = threading.Lock()
+POLL_S = 0.1
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Recipe:
+    """What a person chose in the Train tab (or sent to /train)."""
+
+    dataset: str = "mnist"
+    model: str = "lenet5"
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    batch_size: int = 64
+    epochs: int = 1
+    augment: bool = False
+    activation: str = "tanh"  # lenet5 only
+    pooling: str = "avg"  # lenet5 only
+    limit: int | None = None  # the first N training and test images only (the server's choice, for tests)
+
+    def check(self) -> None:
+        """Refuse anything out of range in plain words, before a job starts."""
+        for name, value, allowed in (("dataset", self.dataset, DATASETS_TO_TRAIN), ("model", self.model, MODELS_TO_TRAIN),
+                                     ("optimizer", self.optimizer, OPTIMIZERS), ("batch size", self.batch_size, BATCH_SIZES)):
+            if value not in allowed:
+                raise LenetError(f"{name} must be one of {', '.join(map(str, allowed))}, not {value!r}")
+        low, high = LEARNING_RATES
+        if not low <= self.learning_rate <= high:
+            raise LenetError(f"the learning rate must lie between {low:g} and {high:g}, not {self.learning_rate:g}")
+        if not 1 <= self.epochs <= MAX_EPOCHS or int(self.epochs) != self.epochs:
+            raise LenetError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, not {self.epochs:g}")
+
+    def model_options(self) -> dict[str, str]:
+        """The activation and pooling knobs apply to lenet5 only."""
+        return dict(activation=self.activation, pooling=self.pooling) if self.model == "lenet5" else {}
+
+    def config(self, out: Path) -> TrainConfig:
+        return TrainConfig(dataset=self.dataset, model=self.model, optimizer=self.optimizer, lr=self.learning_rate,
+                           batch_size=self.batch_size, epochs=int(self.epochs), augment=self.augment, schedule="none",
+                           weight_decay=0.0, val_size=HELD_OUT, out=str(out), device="cpu", limit=self.limit,
+                           **self.model_options())
+
+    def name(self, test_accuracy: float) -> str:
+        """How the model is called beside the shipped ones."""
+        shape = f" {self.activation}/{self.pooling}" if self.model == "lenet5" else ""
+        epochs = f"{int(self.epochs)} epoch{'s' * (self.epochs > 1)}"
+        return f"yours: {self.model}{shape} {self.optimizer} {self.learning_rate:g}, {epochs}, {test_accuracy:.1%}"
+
+
+def missing_data(dataset: str) -> str | None:
+    """Why ``dataset`` cannot be trained on here (the datasets are not where $LENET_DATA_DIR points), or None."""
+    try:
+        lenet.load_dataset(dataset, train=False)
+    except DatasetError as error:
+        return str(error)
+    return None
+
+
+@dataclass
+class Finished:
+    predictor: lenet.Predictor
+    folder: Path  # the run folder: model.safetensors, config.json, last.pt, plots
+    seconds: float
+    stopped: bool  # by Stop or by the time limit
+
+
+@dataclass
+class TrainingJob:
+    """``fit`` in a thread; iterate over it for ``Progress`` as it comes, then one ``Finished``."""
+
+    recipe: Recipe
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="lenet-lab-train-")))
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __iter__(self) -> Iterator[Progress | Finished]:
+        self.recipe.check()
+        with JOB_LOCK:
+            updates: queue.Queue[Any] = queue.Queue()
+            start = time.perf_counter()
+            thread = threading.Thread(target=self._run, args=(updates,), daemon=True)
+            thread.start()
+            while thread.is_alive() or not updates.empty():
+                if time.perf_counter() - start > MAX_SECONDS:
+                    self.stop.set()
+                try:
+                    update = updates.get(timeout=POLL_S)
+                except queue.Empty:
+                    continue
+                if isinstance(update, Exception):
+                    self.discard()
+                    raise update
+                yield update
+            yield Finished(lenet.from_pretrained(self.folder), self.folder, time.perf_counter() - start, self.stop.is_set())
+
+    def _run(self, updates: queue.Queue) -> None:
+        try:
+            fit(self.recipe.config(self.folder), on_progress=updates.put, stop=self.stop, reports=False)  # no plots: seconds
+        except LenetError as error:
+            updates.put(error)
+        except Exception:  # a bug must not leave the page waiting: the log has the details, the page one line
+            LOG.exception("training job failed")
+            updates.put(LenetError("training failed unexpectedly; the server log has the details"))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def own_models(yours: dict[str, Finished] | None, dataset: str | None = None) -> dict[str, lenet.Predictor]:
+    """The session's trained models by name (of ``dataset`` only, if given)."""
+    return {name: f.predictor for name, f in (yours or {}).items() if dataset in (None, f.predictor.meta["dataset"])}
+
+
+def forget(models: dict[str, Finished] | None) -> None:
+    """A browser session ended: delete its models' folders (Gradio frees the rest)."""
+    for finished in (models or {}).values():
+        shutil.rmtree(finished.folder, ignore_errors=True)
+
