@@ -1,12 +1,17 @@
 """Why a model decided what it did: SmoothGrad saliency and Grad-CAM (through captum), and how its confidence survives distortions."""
 from __future__ import annotations
 
+import copy
+import itertools
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from captum.attr import LayerGradCam, NoiseTunnel, Saliency
+from torch import nn
 
 from lenet.inference import Predictor
 from lenet.transforms import affine
@@ -15,6 +20,9 @@ STAGE_STRIDE = {"c1": 1, "s2": 2, "c3": 2, "s4": 4}  # input pixels per map pixe
 SMOOTHGRAD_SAMPLES = 16  # noisy copies averaged: the map then correlates 0.94-0.96 with a 256-copy one, in one small batch
 SMOOTHGRAD_NOISE = 0.3  # noise std in pixels in [0, 1]: near-binary ink needs more than the paper's 10-20% to move the map
 NOISE_SEED = 0  # the same image always gets the same map
+
+_attributing = threading.Lock()  # captum's calls take turns: SmoothGrad reseeds torch's process-wide RNG, Grad-CAM hooks a module
+_twins: weakref.WeakKeyDictionary[nn.Module, nn.Module] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -31,6 +39,7 @@ def explain(predictor: Predictor, pixels: torch.Tensor, target: int | None = Non
     ``target`` defaults to the predicted class. Attributions are taken with respect to the
     pixels in [0, 1], so the normalisation is part of the model and needs no bookkeeping.
     Captum differentiates only with respect to the input and the stage, so the shared weights' ``.grad`` stays untouched.
+    The attributions are made one call at a time, so concurrent callers get the same maps as a lone one.
     """
 
     def forward(x: torch.Tensor) -> torch.Tensor:
@@ -39,12 +48,10 @@ def explain(predictor: Predictor, pixels: torch.Tensor, target: int | None = Non
     with torch.no_grad():
         logits = forward(pixels)[0]
     target = int(logits.argmax()) if target is None else target
-    return Explanation(
-        probabilities=logits.softmax(dim=0),
-        target=target,
-        saliency=_smoothgrad_times_input(forward, pixels, target),
-        grad_cam=_grad_cam(forward, getattr(predictor.model, stage), pixels, target, STAGE_STRIDE[stage]),
-    )
+    with _attributing:
+        saliency = _smoothgrad_times_input(forward, pixels, target)
+        grad_cam = _grad_cam(predictor, pixels, target, stage)
+    return Explanation(probabilities=logits.softmax(dim=0), target=target, saliency=saliency, grad_cam=grad_cam)
 
 
 def _smoothgrad_times_input(forward: Callable[[torch.Tensor], torch.Tensor], pixels: torch.Tensor, target: int) -> torch.Tensor:
@@ -72,12 +79,25 @@ def _smoothgrad_times_input(forward: Callable[[torch.Tensor], torch.Tensor], pix
     return saliency / saliency.max().clamp_min(1e-12)
 
 
-def _grad_cam(
-    forward: Callable[[torch.Tensor], torch.Tensor], layer: torch.nn.Module, pixels: torch.Tensor, target: int, stride: int
-) -> torch.Tensor:
-    """Grad-CAM (Selvaraju et al., 2017): ReLU(sum_k mean(dy/dA_k) A_k) on ``layer``'s output, placed over the input."""
-    cam = LayerGradCam(forward, layer).attribute(pixels, target=target, relu_attributions=True)
-    return _to_input_grid(cam.detach(), stride, pixels.shape[-1])[0, 0]
+def _grad_cam(predictor: Predictor, pixels: torch.Tensor, target: int, stage: str) -> torch.Tensor:
+    """Grad-CAM (Selvaraju et al., 2017): ReLU(sum_k mean(dy/dA_k) A_k) on ``stage``'s output, placed over the input."""
+    twin = _hookable_twin(predictor.model)
+    cam = LayerGradCam(lambda x: twin(predictor.normalize(x)), getattr(twin, stage)).attribute(
+        pixels, target=target, relu_attributions=True
+    )
+    return _to_input_grid(cam.detach(), STAGE_STRIDE[stage], pixels.shape[-1])[0, 0]
+
+
+def _hookable_twin(model: nn.Module) -> nn.Module:
+    """A copy of ``model``'s modules that shares its weights, for captum to hook (under ``_attributing``).
+
+    LayerGradCam hooks the stage module for the length of a call; on the shared model that hook would
+    also catch other threads' forwards and mix up their activations. Made once per model: copying costs 1-2 ms.
+    """
+    if model not in _twins:
+        shared = {id(t): t for t in itertools.chain(model.parameters(), model.buffers())}
+        _twins[model] = copy.deepcopy(model, shared)
+    return _twins[model]
 
 
 def _to_input_grid(heat: torch.Tensor, stride: int, size: int) -> torch.Tensor:

@@ -1,4 +1,6 @@
 """Saliency that makes sense, and distortions that do what they say."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import torch
 
@@ -11,6 +13,7 @@ from lenet.transforms import affine, distort, stroke_width
 SAMPLES = 20
 INK_SHARE = 0.9  # at least this much of the saliency mass lies on (or right next to) the ink
 DELETED_FRACTION = 5  # erase 1/5 of the ink pixels
+CONCURRENT_CALLS = 90  # enough to make the old, shared-hook race show up every time
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +74,24 @@ def test_explaining_does_not_touch_the_shared_weights(mnist, predictors):
     for predictor in predictors.values():
         explain(predictor, mnist[0][:1], 7)
         assert all(p.grad is None for p in predictor.model.parameters()), predictor.name
+
+
+def test_concurrent_explanations_match_a_lone_one(mnist, predictors):
+    predictor = next(iter(predictors.values()))
+    image, other = mnist[0][:1], mnist[0][1:2]
+    alone = explain(predictor, image)
+
+    def explain_or_predict(i: int) -> tuple[torch.Tensor, torch.Tensor] | None:
+        if i % 3 == 2:  # plain forwards on the same model, in between
+            confidence_under_rotation(predictor, other, [10.0])
+            return None
+        e = explain(predictor, image)
+        return e.saliency, e.grad_cam
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for maps in pool.map(explain_or_predict, range(CONCURRENT_CALLS)):
+            if maps is not None:
+                assert torch.equal(maps[0], alone.saliency) and torch.equal(maps[1], alone.grad_cam)
 
 
 def test_rotating_by_zero_changes_nothing(mnist, predictors):
