@@ -1,16 +1,19 @@
 """Saliency that makes sense, and distortions that do what they say."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import torch
 
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
-from lenet.explain import confidence_under_rotation, grad_cam, gradient_saliency
+from lenet.explain import confidence_under_rotation, explain
 from lenet.preprocess import dataset_pixels
 from lenet.transforms import affine, distort, stroke_width
 
 SAMPLES = 20
 INK_SHARE = 0.9  # at least this much of the saliency mass lies on (or right next to) the ink
 DELETED_FRACTION = 5  # erase 1/5 of the ink pixels
+CONCURRENT_CALLS = 90  # enough to make the old, shared-hook race show up every time
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def test_gradient_saliency_lies_on_the_ink_and_picks_the_pixels_that_matter(mnis
         salient_drop, random_drop = 0.0, 0.0
         for image, label in zip(pixels, labels):
             image, label = image[None], int(label)
-            heat = gradient_saliency(predictor, image, label)
+            heat = explain(predictor, image, label).saliency
             assert heat.shape == (32, 32) and heat.max() == pytest.approx(1.0)
             assert heat[near_ink(image)].sum() / heat.sum() > INK_SHARE
             ink = (image[0, 0] > 0).flatten().nonzero().flatten()
@@ -59,7 +62,7 @@ def test_grad_cam_on_c3_concentrates_near_the_ink(mnist, predictors):
     for predictor in predictors.values():
         shares, areas = [], []
         for image, label in zip(pixels, labels):
-            heat = grad_cam(predictor, image[None], int(label))
+            heat = explain(predictor, image[None], int(label)).grad_cam
             assert heat.shape == (32, 32) and heat.max() == pytest.approx(1.0)
             mask = near_ink(image[None])
             shares.append(float(heat[mask].sum() / heat.sum()))
@@ -67,10 +70,28 @@ def test_grad_cam_on_c3_concentrates_near_the_ink(mnist, predictors):
         assert sum(shares) > 1.5 * sum(areas), predictor.name  # well above what a uniform map would put there
 
 
-def test_saliency_does_not_touch_the_shared_weights(mnist, predictors):
+def test_explaining_does_not_touch_the_shared_weights(mnist, predictors):
+    for predictor in predictors.values():
+        explain(predictor, mnist[0][:1], 7)
+        assert all(p.grad is None for p in predictor.model.parameters()), predictor.name
+
+
+def test_concurrent_explanations_match_a_lone_one(mnist, predictors):
     predictor = next(iter(predictors.values()))
-    gradient_saliency(predictor, mnist[0][:1], 7)
-    assert all(p.grad is None for p in predictor.model.parameters())
+    image, other = mnist[0][:1], mnist[0][1:2]
+    alone = explain(predictor, image)
+
+    def explain_or_predict(i: int) -> tuple[torch.Tensor, torch.Tensor] | None:
+        if i % 3 == 2:  # plain forwards on the same model, in between
+            confidence_under_rotation(predictor, other, [10.0])
+            return None
+        e = explain(predictor, image)
+        return e.saliency, e.grad_cam
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for maps in pool.map(explain_or_predict, range(CONCURRENT_CALLS)):
+            if maps is not None:
+                assert torch.equal(maps[0], alone.saliency) and torch.equal(maps[1], alone.grad_cam)
 
 
 def test_rotating_by_zero_changes_nothing(mnist, predictors):
