@@ -63,8 +63,8 @@ CSS_TEMPLATE = """
 def sketchpad(elem_id: str = "sketchpad", label: str = "Draw a digit") -> gr.HTML:
     """The canvas with its Undo and Clear buttons; its value is a PNG data URL, or "" once cleared.
 
-    Listen to its ``change`` event (``trigger_mode="always_last"``, ``show_progress="hidden"`` so that no
-    spinner covers the canvas while the pen moves) and turn the value into an image with ``sketch_image``.
+    Listen to its ``change`` event with ``trigger_mode="always_last"`` (one request in flight, then the latest
+    picture; the ones in between are skipped) and turn the value into an image with ``sketch_image``.
     """
     return gr.HTML(
         value=None,
