@@ -7,7 +7,7 @@ import gradio as gr
 
 from demo.strings import I18N, label
 from demo.tabs.api import Api
-from demo.tabs.draw import SELECT_BRUSH_JS, DrawTab
+from demo.tabs.draw import DrawTab
 from demo.tabs.inside import InsideTab
 from demo.tabs.models import models_tab
 from demo.tabs.train import MAX_OWN_MODELS, TrainTab
@@ -29,14 +29,15 @@ def build_app(zoo: Zoo, train_limit: int | None = None) -> gr.Blocks:
     ``train_limit`` keeps training jobs to the first N images of each split (tests)."""
     cards = max((len(zoo.models(d)) for d in zoo.datasets), default=0)
     with gr.Blocks(title="LeNet Lab", delete_cache=CACHE_SWEEP) as app:
-        gr.Markdown(label("intro"))
+        gr.Markdown(label("intro"), elem_id="intro")
         current = gr.State(None)  # the last input classified, for "Look inside"
         yours = gr.State({}, delete_callback=forget)  # models trained in this session: name -> Finished
         draw = DrawTab(zoo, current, yours, cards + MAX_OWN_MODELS)
         upload = UploadTab(zoo, current, yours, cards + MAX_OWN_MODELS)
+        for panel in (draw.panel, upload.panel):
+            app.load(panel.greet, None, panel.summary, api_visibility="private")
         InsideTab(zoo, current, cards)
         TrainTab(yours, draw, upload, train_limit)
         models_tab(zoo)
         Api(zoo, upload, train_limit)
-        app.load(None, js=SELECT_BRUSH_JS)
     return app.queue(status_update_rate=QUEUE_STATUS_INTERVAL_S)

@@ -1,8 +1,9 @@
 """Result cards: one per variant, the same card for the Draw, Upload and Look inside tabs.
 
-A card is a heading (model, its answer with the CSS class ``prediction``, a line
-of facts), the top classes, and pictures as inline HTML. Handlers return
-``{component: value}`` dicts built here, so nothing depends on output order.
+A card is a heading (model, its answer, a line of facts), the top classes, and
+pictures as inline HTML. Above the cards, an answer strip names every variant's
+answer (CSS class ``prediction``) where it is seen first, even on a phone.
+Handlers return ``{component: value}`` dicts built here, so nothing depends on output order.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 import gradio as gr
 
 from demo.compare import TOP_CLASSES, Comparison, VariantResult, compare
-from demo.render import INPUT_SCALE, MAP_TARGET_WIDTH, html_figure
-from demo.strings import text
+from demo.render import C1_PX, C3_PX, INPUT_SCALE, html_figure, tiles_html
+from demo.strings import language, text
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError, Predictor
 from lenet.preprocess import ImageSource
@@ -34,7 +35,7 @@ class Card:
     def heading(self) -> str:
         return (
             f'<div class="card-heading"><h3>{self.mark} {html.escape(self.model)}: '
-            f'<span class="prediction">{html.escape(self.label)}</span></h3>'
+            f'<span class="card-answer">{html.escape(self.label)}</span></h3>'
             f'<p class="card-facts">{html.escape(self.facts)}</p></div>'
         )
 
@@ -75,8 +76,7 @@ def figures(*items: str) -> str:
 def variant_card(result: VariantResult, consensus: str | None, lang: str) -> Card:
     mark = "" if consensus is None else ("✓" if result.label == consensus else f"✗ {text(lang, 'disagrees')}:")
     facts = text(lang, "card_facts", accuracy=result.test_accuracy, params=result.params, ms=result.latency_ms)
-    maps = figures(html_figure(result.c1, text(lang, "c1_maps"), MAP_TARGET_WIDTH),
-                   html_figure(result.c3, text(lang, "c3_maps"), MAP_TARGET_WIDTH))
+    maps = figures(tiles_html(result.c1, text(lang, "c1_maps"), C1_PX), tiles_html(result.c3, text(lang, "c3_maps"), C3_PX))
     return Card(result.model, result.label, facts, result.probabilities, maps, mark)
 
 
@@ -89,19 +89,35 @@ def summary(comparison: Comparison, lang: str) -> str:
         return text(lang, "one_says", model=results[0].model, label=results[0].label)
     if len({result.label for result in results}) == 1:
         return text(lang, "all_agree", count=len(results), label=comparison.consensus)
-    return text(lang, "disagree", said=", ".join(f"{r.model} → **{r.label}**" for r in results))
+    return text(lang, "disagree")
+
+
+def answers_html(comparison: Comparison, lang: str) -> str:
+    """The summary line and each variant's answer with its confidence."""
+    rows = "".join(
+        f'<li><span class="answer-model">{html.escape(r.model)}</span> <span class="prediction">{html.escape(r.label)}</span> '
+        f'<span class="answer-confidence">{max(r.probabilities.values()):.0%}</span></li>' for r in comparison.results
+    )
+    return f'<div class="answers"><p>{summary(comparison, lang)}</p><ul>{rows}</ul></div>'
+
+
+def message_html(message: str) -> str:
+    return f'<div class="answers"><p>{message}</p></div>'
 
 
 class ResultPanel:
-    """What a tab shows for one input: a summary line, the 32x32 input the networks see, and the cards.
+    """What a tab shows for one input: the answers, the 32x32 input the networks see, and the cards.
 
-    ``hint`` (no input yet) and ``blank`` (nothing to classify) are each tab's own message keys.
+    The answers are placed where the panel is made (under the canvas or the file); ``add_cards`` places the
+    rest. ``hint`` (no input yet) and ``blank`` (nothing to classify) are each tab's own message keys.
     """
 
-    def __init__(self, count: int, current: gr.State, hint: str, blank: str, lang: str = "en") -> None:
+    def __init__(self, current: gr.State, hint: str, blank: str) -> None:
         self.current = current  # the last input, shared with the Look inside tab
         self.hint, self.blank = hint, blank
-        self.summary = gr.Markdown(text(lang, hint), elem_classes="consensus")
+        self.summary = gr.HTML(message_html(text("en", hint)), elem_classes="answers-box")
+
+    def add_cards(self, count: int) -> None:
         self.seen = gr.HTML(elem_classes="seen")
         self.cards = Cards(count)
 
@@ -126,7 +142,11 @@ class ResultPanel:
         consensus = comparison.consensus if len(comparison.results) > 1 else None  # no marks for a lone variant
         seen = html_figure(comparison.seen, text(lang, "seen"), comparison.seen.width * INPUT_SCALE)
         cards = [variant_card(result, consensus, lang) for result in comparison.results]
-        return {self.seen: seen, self.summary: summary(comparison, lang), **self.cards.show(cards)}
+        return {self.seen: seen, self.summary: answers_html(comparison, lang), **self.cards.show(cards)}
+
+    def greet(self, request: gr.Request | None = None) -> str:
+        """The tab's hint in the visitor's language, on page load."""
+        return message_html(text(language(request), self.hint))
 
     def message(self, message: str) -> Update:
-        return {self.seen: None, self.current: gr.skip(), self.summary: message, **self.cards.show([])}
+        return {self.seen: None, self.current: gr.skip(), self.summary: message_html(message), **self.cards.show([])}

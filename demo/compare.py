@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from demo.render import feature_grid, input_image
+from demo.render import input_image
 from demo.zoo import Zoo
 from lenet import Predictor
 from lenet.errors import UnknownNameError
@@ -24,8 +24,8 @@ class VariantResult:
     model: str
     label: str
     probabilities: dict[str, float]
-    c1: Image.Image  # C1 feature maps as one grid, one pixel per activation
-    c3: Image.Image
+    c1: torch.Tensor  # C1 activations, maps x H x W
+    c3: torch.Tensor
     test_accuracy: float
     params: int
     latency_ms: float
@@ -56,14 +56,13 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours
         predictor = available[name]
         start = time.perf_counter()
         prediction = predictor.predict_pixels(pixels)
-        c1, c3 = feature_grid(prediction.stages["c1"], enlarged=False), feature_grid(prediction.stages["c3"], enlarged=False)
         results.append(
             VariantResult(
                 model=name,
                 label=prediction.label,
                 probabilities=prediction.probabilities,
-                c1=c1,
-                c3=c3,
+                c1=prediction.stages["c1"],
+                c3=prediction.stages["c3"],
                 test_accuracy=predictor.meta["test_accuracy"],
                 params=predictor.params,
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,

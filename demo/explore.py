@@ -1,7 +1,6 @@
 """The pure functions behind the "Look inside" tab: saliency, robustness probe, kernels, stages."""
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 
@@ -10,7 +9,7 @@ import torch
 from PIL import Image
 
 from demo.compare import MS_PER_SECOND
-from demo.render import bars, feature_grid, input_image, kernels, overlay
+from demo.render import feature_grid, input_image, overlay
 from demo.zoo import Zoo
 from lenet import Predictor
 from lenet.explain import confidence_under_rotation, explain
@@ -47,7 +46,7 @@ class Insight:
     probabilities: dict[str, float]
     saliency: Image.Image  # gradient x input over the input
     grad_cam: Image.Image  # Grad-CAM on C3 over the input
-    kernels: Image.Image  # the learned C1 filters
+    kernels: torch.Tensor  # the learned C1 filters
     latency_ms: float
 
 
@@ -55,12 +54,6 @@ def first_layer_weight(predictor: Predictor) -> torch.Tensor:
     """C1's convolution kernels, whatever the variant wraps around them."""
     conv = next(m for m in predictor.model.c1.modules() if isinstance(m, torch.nn.Conv2d))
     return conv.weight.detach()
-
-
-@functools.cache
-def kernel_picture(predictor: Predictor) -> Image.Image:
-    """The learned C1 filters never change: drawn once per model."""
-    return kernels(first_layer_weight(predictor))
 
 
 def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str]) -> list[Insight]:
@@ -77,7 +70,7 @@ def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str])
                 probabilities=predictor.by_class(explanation.probabilities),
                 saliency=overlay(pixels[0], explanation.saliency),
                 grad_cam=overlay(pixels[0], explanation.grad_cam),
-                kernels=kernel_picture(predictor),
+                kernels=first_layer_weight(predictor),
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
@@ -85,7 +78,8 @@ def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str])
 
 
 def rotation_curves(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str]) -> pd.DataFrame:
-    """Confidence in each variant's own unrotated answer as the input turns from -45 to 45 degrees."""
+    """Confidence in each variant's own upright answer as the input turns from -45 to 45 degrees (absolute angles:
+    ``pixels`` is the upright input)."""
     rows = []
     for name in models:
         confidences = confidence_under_rotation(zoo.by_dataset[dataset][name], pixels, PROBE_ANGLES)
@@ -94,10 +88,11 @@ def rotation_curves(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[s
     return pd.DataFrame(rows, columns=["rotation", "confidence", "model"])
 
 
-def stage_pictures(predictor: Predictor, pixels: torch.Tensor) -> dict[str, Image.Image]:
-    """Every stage of one variant: the input, maps for C1-S4, bars for C5 and F6."""
+def stage_pictures(predictor: Predictor, pixels: torch.Tensor) -> dict[str, Image.Image | pd.DataFrame]:
+    """Every stage of one variant: the input, maps for C1-S4, one activation per unit for C5 and F6 (for bar charts)."""
     stages = predictor.predict_pixels(pixels).stages
-    pictures = {"input": input_image(pixels[0])}
+    pictures: dict[str, Image.Image | pd.DataFrame] = {"input": input_image(pixels[0])}
     pictures.update({name: feature_grid(stages[name]) for name in MAP_STAGES})
-    pictures.update({name: bars(stages[name]) for name in VECTOR_STAGES})
+    pictures.update({name: pd.DataFrame({"unit": range(stages[name].numel()), "activation": stages[name].flatten().tolist()})
+                     for name in VECTOR_STAGES})
     return pictures

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 
 import numpy as np
@@ -18,13 +19,12 @@ MAP_PADDING = 1
 SEPARATOR = 255  # white lines between maps
 FLAT_RANGE = 1e-8  # a constant tensor is drawn as all-low instead of dividing by zero
 HEAT = (colormaps["inferno"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+SIGNED = (colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)  # kernel weights: - blue, + red
+KERNEL_PX = 10  # CSS pixels per kernel weight: a 5x5 kernel is 50 px
+LEGEND_STOPS = 8
+C1_PX, C3_PX = 3, 4  # CSS pixels per activation: readable on a phone
 HEAT_OPACITY = 0.8
 OVERLAY_BASE_BRIGHTNESS = 0.4
-BAR_HEIGHT = 64
-BAR_WIDTH = 3
-BAR_GAP = 1
-BAR_COLOUR = np.array([68, 1, 84], dtype=np.uint8)  # viridis' darkest
-BAR_BACKGROUND = 255
 MAPS_PER_ROW = {6: 6, 16: 8, 32: 8, 64: 16}  # LeNet-5's C1 in one row, C3 in two; lenet-cifar's in four
 
 
@@ -67,34 +67,55 @@ def overlay(pixels: torch.Tensor, heat: torch.Tensor) -> Image.Image:
     return enlarge((((1 - alpha) * base + alpha * coloured) * 255).round().astype(np.uint8), INPUT_SCALE)
 
 
-def bars(values: torch.Tensor) -> Image.Image:
-    """A strip of vertical bars, one per unit (C5's 120, F6's 84), heights on a shared scale from the strip's minimum."""
-    values = values.flatten()
-    heights = (shared_scale(values) * (BAR_HEIGHT - 1)).round().long() + 1
-    pitch = BAR_WIDTH + BAR_GAP
-    strip = np.full((BAR_HEIGHT, len(values) * pitch, 3), BAR_BACKGROUND, dtype=np.uint8)
-    for index, height in enumerate(heights.tolist()):
-        strip[BAR_HEIGHT - height :, index * pitch : index * pitch + BAR_WIDTH] = BAR_COLOUR
-    return Image.fromarray(strip)
-
-
-def kernels(weight: torch.Tensor) -> Image.Image:
-    """First-layer filters ``out x in x k x k`` as a grid (colour kernels shown in RGB, grey ones colour-mapped)."""
-    if weight.shape[1] == 3:
-        grid = make_grid(shared_scale(weight), nrow=int(np.ceil(np.sqrt(len(weight)))), padding=MAP_PADDING, pad_value=1.0)
-        array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
-        return enlarge(array, max(1, MAP_TARGET_WIDTH // array.shape[1]))
-    return feature_grid(weight[:, 0])
-
-
-def html_figure(image: Image.Image, caption: str, width: int) -> str:
-    """The image inlined as a PNG data URI, scaled up by the browser with nearest-neighbour
-    (``image-rendering: pixelated``): tiny to send, no temp file, no second request, pixels stay crisp."""
+def png_data_url(image: Image.Image) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def html_figure(image: Image.Image, caption: str, width: int, legend: str = "") -> str:
+    """The image inlined as a PNG data URI, scaled up by the browser with nearest-neighbour
+    (``image-rendering: pixelated``): tiny to send, no temp file, no second request, pixels stay crisp."""
     return (
-        f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{caption}" '
-        f'style="width:{width}px;max-width:100%;image-rendering:pixelated">'
-        f'<figcaption style="font-size:0.8em">{caption}</figcaption></figure>'
+        f'<figure><img src="{png_data_url(image)}" alt="{html.escape(caption)}" '
+        f'style="width:{width}px;max-width:100%;image-rendering:pixelated">{legend}'
+        f'<figcaption>{html.escape(caption)}</figcaption></figure>'
     )
+
+
+def tiles_html(maps: torch.Tensor, caption: str, px: int) -> str:
+    """``C x H x W`` maps as tiles of ``px`` CSS pixels per activation that wrap to the screen's width, on one
+    shared colour scale: one PNG strip (a pixel per activation) that CSS cuts into tiles and enlarges crisply."""
+    count, height, width = maps.shape
+    strip = shared_scale(maps).permute(1, 0, 2).reshape(height, count * width).numpy()
+    data = png_data_url(Image.fromarray(COLORMAP[(strip * 255).round().astype(np.uint8)]))
+    tiles = "".join(f'<i style="background-position:{-index * width * px}px 0"></i>' for index in range(count))
+    return (
+        f'<figure class="tiles" style="--sprite:url({data});--w:{width * px}px;--h:{height * px}px;'
+        f'--strip:{count * width * px}px"><div>{tiles}</div><figcaption>{html.escape(caption)}</figcaption></figure>'
+    )
+
+
+def colour_bar(colours: np.ndarray, low: str, high: str, middle: str = "") -> str:
+    """A horizontal colour scale for a picture: the colormap as a CSS gradient, labelled at its ends."""
+    stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in colours[:: len(colours) // LEGEND_STOPS])
+    return (
+        f'<div class="legend"><div style="background:linear-gradient(to right, {stops})"></div>'
+        f'<span>{html.escape(low)}</span><span>{html.escape(middle)}</span><span>{html.escape(high)}</span></div>'
+    )
+
+
+def kernels_html(weight: torch.Tensor, caption: str) -> str:
+    """First-layer filters ``out x in x k x k``, each weight a ``KERNEL_PX`` square: grey kernels on a signed
+    scale centred on zero (blue negative, red positive), colour ones as RGB."""
+    if weight.shape[1] == 3:
+        grid = make_grid(shared_scale(weight), nrow=len(weight), padding=MAP_PADDING, pad_value=1.0)
+        array = (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+        return html_figure(Image.fromarray(array), caption, array.shape[1] * KERNEL_PX // 2)
+    reach = float(weight.abs().max().clamp_min(FLAT_RANGE))
+    signed = (weight[:, 0] / reach + 1) / 2  # -reach..reach -> 0..1, zero in the middle
+    grid = make_grid(signed.unsqueeze(1), nrow=len(weight), padding=MAP_PADDING, pad_value=-1.0)[0].numpy()
+    coloured = SIGNED[(grid.clip(0, 1) * 255).round().astype(np.uint8)]
+    coloured[grid < 0] = SEPARATOR
+    legend = colour_bar(SIGNED, f"{-reach:.2f}", f"+{reach:.2f}", "0")
+    return html_figure(Image.fromarray(coloured), caption, coloured.shape[1] * KERNEL_PX, legend)

@@ -32,11 +32,11 @@ SCRIPT = (Path(__file__).parent / "static" / "sketch.js").read_text(encoding="ut
 HTML_TEMPLATE = """
 <div class="sketch">
   <div class="sketch-bar">
-    <span class="sketch-label">{{label}}</span>
-    <button type="button" data-action="undo" disabled>Undo</button>
-    <button type="button" data-action="clear" disabled>Clear</button>
+    <span class="sketch-label" data-text="label"></span>
+    <button type="button" data-action="undo" data-text="undo" disabled></button>
+    <button type="button" data-action="clear" data-text="clear" disabled></button>
   </div>
-  <canvas width="${canvas_side}" height="${canvas_side}" role="img" aria-label="{{label}}"></canvas>
+  <canvas width="${canvas_side}" height="${canvas_side}" role="img"></canvas>
 </div>
 """
 CSS_TEMPLATE = """
@@ -60,15 +60,17 @@ CSS_TEMPLATE = """
 """
 
 
-def sketchpad(elem_id: str = "sketchpad", label: str = "Draw a digit") -> gr.HTML:
+def sketchpad(texts: dict[str, dict[str, str]], elem_id: str = "sketchpad") -> gr.HTML:
     """The canvas with its Undo and Clear buttons; its value is a PNG data URL, or "" once cleared.
+
+    ``texts`` maps a language code to the words ``label``, ``undo`` and ``clear``; the browser's language picks.
 
     Listen to its ``change`` event with ``trigger_mode="always_last"`` (one request in flight, then the latest
     picture; the ones in between are skipped) and turn the value into an image with ``sketch_image``.
     """
     return gr.HTML(
         value=None,
-        label=label,
+        texts=texts,
         html_template=HTML_TEMPLATE,
         css_template=CSS_TEMPLATE,
         js_on_load=SCRIPT,
@@ -96,18 +98,18 @@ def sketch_image(value: str | None) -> Image.Image | None:
     try:
         data = base64.b64decode(value[len(PNG_DATA_URL):], validate=True)
     except binascii.Error as error:
-        raise InputError(f"the drawing is not valid base64 ({error})") from None
+        raise InputError("the drawing is not valid base64") from error
     if not data.startswith(PNG_SIGNATURE):
         raise InputError("the drawing is not a PNG image")
     try:
         image = Image.open(io.BytesIO(data), formats=["PNG"])
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise InputError(f"the drawing is not a readable PNG ({error})") from None
+        raise InputError("the drawing is not a readable PNG") from error
     if max(image.size) > MAX_SIDE:
         raise InputError(f"the drawing is too large ({image.width}x{image.height}); "
                          f"the limit is {MAX_SIDE} pixels a side")
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise InputError(f"the drawing is not a readable PNG ({error})") from None
+        raise InputError("the drawing is not a readable PNG") from error
     return image

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from demo.cards import summary, variant_card
+from demo.cards import answers_html, summary, variant_card
 from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import feature_grid, input_image
@@ -40,18 +40,21 @@ def test_zoo_holds_every_shipped_checkpoint(zoo):
 def test_drawn_digits_are_recognised_by_every_variant(zoo, strokes, label):
     comparison = compare(zoo, drawn_digit(strokes), "mnist", zoo.models("mnist"))
     assert [r.label for r in comparison.results] == [label] * len(zoo.models("mnist"))
-    assert summary(comparison, "en") == f"All {len(comparison.results)} models agree: **{label}**"
+    assert summary(comparison, "en") == f"All {len(comparison.results)} models agree: <b>{label}</b>"
+    strip = answers_html(comparison, "en")
+    assert strip.count('class="prediction"') == len(comparison.results) and f'"prediction">{label}<' in strip
 
 
 def test_results_carry_maps_accuracy_params_and_latency(zoo):
     comparison = compare(zoo, drawn_digit(SEVEN), "mnist", ["lenet5-1998"])
     result = comparison.results[0]
     assert comparison.seen.size == (32, 32)
-    assert result.c1.size == (6 * 29 + 1, 29 + 1) and result.c3.size == (8 * 11 + 1, 2 * 11 + 1)  # 1 px per activation
+    assert result.c1.shape == (6, 28, 28) and result.c3.shape == (16, 10, 10)
     card = variant_card(result, None, "en")
-    assert card.pictures.count("data:image/png;base64,") == 2 and "image-rendering:pixelated" in card.pictures
+    assert card.pictures.count("data:image/png;base64,") == 2  # one strip per stage, cut into tiles by CSS
+    assert card.pictures.count("<i ") == 6 + 16 and "--w:84px" in card.pictures and "--w:40px" in card.pictures
     assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
-    assert f'lenet5-1998: <span class="prediction">7</span>' in card.heading() and "60,000 parameters" in card.facts
+    assert "lenet5-1998: <span" in card.heading() and ">7</span>" in card.heading() and "60,000 parameters" in card.facts
 
 
 def test_disagreement_is_spelled_out(zoo):

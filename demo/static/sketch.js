@@ -7,7 +7,11 @@
 // Setting props.value makes gr.HTML fire its "change" event with the new picture.
 
 const side = props.canvas_side;
+// The words, in the browser's language when the app speaks it.
+const words = props.texts[navigator.language.slice(0, 2)] ?? props.texts.en;
+for (const node of element.querySelectorAll("[data-text]")) node.textContent = words[node.dataset.text];
 const canvas = element.querySelector("canvas");
+canvas.setAttribute("aria-label", words.label);
 const screen = canvas.getContext("2d");
 const undoButton = element.querySelector("[data-action=undo]");
 const clearButton = element.querySelector("[data-action=clear]");

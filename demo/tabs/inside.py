@@ -1,17 +1,21 @@
 """The Look inside tab: saliency, Grad-CAM and kernels per variant, a robustness probe, and every stage of one."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import astuple
 
 import gradio as gr
+import pandas as pd
+import torch
 
 from demo.cards import Card, Cards, Update, figures
 from demo.explore import Distortion, Insight, look_inside, rotation_curves, stage_pictures
-from demo.render import INSIGHT_WIDTH, html_figure, input_image
+from demo.render import HEAT, INSIGHT_WIDTH, colour_bar, html_figure, input_image, kernels_html
 from demo.strings import label, language, text
 from demo.zoo import Zoo
 
 PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
+SLIDER_COLOUR = "#9ca3af"
 MAP_STAGES = (("c1", "C1"), ("s2", "S2"), ("c3", "C3"), ("s4", "S4"))
 VECTOR_STAGES = (("c5", "C5"), ("f6", "F6"))
 SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
@@ -21,9 +25,21 @@ SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
 
 
 def insight_card(insight: Insight, lang: str) -> Card:
-    pictures = figures(*(html_figure(image, text(lang, key), INSIGHT_WIDTH) for image, key in (
-        (insight.saliency, "saliency"), (insight.grad_cam, "grad_cam"), (insight.kernels, "kernels"))))
+    heat_scale = colour_bar(HEAT, text(lang, "low"), text(lang, "high"))
+    pictures = figures(html_figure(insight.saliency, text(lang, "saliency"), INSIGHT_WIDTH, heat_scale),
+                       html_figure(insight.grad_cam, text(lang, "grad_cam"), INSIGHT_WIDTH, heat_scale),
+                       kernels_html(insight.kernels, text(lang, "kernels")))
     return Card(insight.model, insight.label, text(lang, "with_saliency", ms=insight.latency_ms), insight.probabilities, pictures)
+
+
+def rotation_plot(zoo: Zoo, upright: torch.Tensor, dataset: str, models: list[str], angle: float, lang: str) -> gr.LinePlot:
+    """Each variant's confidence against the absolute angle, fixed colours named in words, and the slider's
+    angle as a grey vertical line."""
+    table = rotation_curves(zoo, upright, dataset, models)
+    marker = text(lang, "slider_at", angle=angle)
+    table = pd.concat([table, pd.DataFrame({"rotation": [angle, angle], "confidence": [0.0, 1.0], "model": [marker] * 2})])
+    colours = {**dict(zip(models, PLOT_COLOURS)), marker: SLIDER_COLOUR}
+    return gr.LinePlot(table, color_map=colours, x_title=text(lang, "angle_axis"), y_title=text(lang, "confidence_axis"))
 
 
 class InsideTab:
@@ -46,7 +62,8 @@ class InsideTab:
                 with gr.Row():
                     self.stages = {name: gr.Image(label=title, interactive=False, buttons=[]) for name, title in MAP_STAGES}
                 with gr.Row():
-                    self.stages.update({name: gr.Image(label=title, interactive=False, buttons=[])
+                    self.stages.update({name: gr.BarPlot(x="unit", y="activation", label=title, x_title=label("unit_axis"),
+                                                         y_title=label("activation_axis"), height=220)
                                         for name, title in VECTOR_STAGES})
         inspect = dict(fn=self.on_inspect, inputs=[current, *self.sliders], api_visibility="private",
                        outputs=[self.hint, self.distorted, self.plot, self.stage_model, *self.cards.components])
@@ -62,14 +79,15 @@ class InsideTab:
         if state is None:
             return {self.hint: text(lang, "inside_hint"), self.distorted: None, self.plot: None,
                     self.stage_model: gr.skip(), **self.cards.show([])}
-        pixels = Distortion.from_sliders(values).apply(state["pixels"])
+        distortion = Distortion.from_sliders(values)
+        pixels = distortion.apply(state["pixels"])
+        upright = dataclasses.replace(distortion, degrees=0.0).apply(state["pixels"])
         dataset, models = state["dataset"], self.zoo.models(state["dataset"])
-        colours = dict(zip(models, PLOT_COLOURS))  # fixed colours per variant, named in words beside the chart
-        legend = " · ".join(f"{model} {PLOT_COLOURS[colour]}" for model, colour in colours.items())
+        legend = " · ".join(f"{model} {name}" for model, name in zip(models, PLOT_COLOURS.values()))  # in words too
         return {
             self.hint: f"{text(lang, 'inside_now', count=len(models), dataset=dataset)} {legend}",
             self.distorted: input_image(pixels[0]),
-            self.plot: gr.LinePlot(rotation_curves(self.zoo, pixels, dataset, models), color_map=colours),
+            self.plot: rotation_plot(self.zoo, upright, dataset, models, distortion.degrees, lang),
             self.stage_model: gr.Dropdown(choices=models, value=models[-1]),
             **self.cards.show([insight_card(insight, lang) for insight in look_inside(self.zoo, pixels, dataset, models)]),
         }

@@ -12,7 +12,7 @@ from torchvision.transforms.v2.functional import normalize
 
 import lenet
 from demo.cards import Update, figures
-from demo.render import MAP_TARGET_WIDTH, feature_grid, html_figure, kernels
+from demo.render import C1_PX, C3_PX, kernels_html, tiles_html
 from demo.strings import label, language, text
 from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
@@ -51,9 +51,8 @@ def snapshot(progress: Progress, recipe: Recipe, image: torch.Tensor, lang: str)
     plain.load_state_dict(progress.model.state_dict())
     stages = lenet.model_stages(plain.eval(), normalize(image, spec.mean, spec.std))
     conv = next(m for m in plain.c1.modules() if isinstance(m, torch.nn.Conv2d))
-    return figures(html_figure(kernels(conv.weight.detach(), enlarged=False), text(lang, "kernels"), MAP_TARGET_WIDTH // 2),
-                   html_figure(feature_grid(stages["c1"][0], enlarged=False), text(lang, "c1_maps"), MAP_TARGET_WIDTH),
-                   html_figure(feature_grid(stages["c3"][0], enlarged=False), text(lang, "c3_maps"), MAP_TARGET_WIDTH))
+    return figures(kernels_html(conv.weight.detach(), text(lang, "kernels")),
+                   tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX), tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX))
 
 
 class TrainTab:

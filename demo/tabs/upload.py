@@ -26,9 +26,10 @@ class UploadTab:
                                         elem_id="upload")
                     self.dataset = gr.Radio([(dataset_spec(d).display_name, d) for d in zoo.datasets], value=first,
                                             label=label("which_dataset"))
-                    self.models = gr.CheckboxGroup(zoo.models(first), value=zoo.models(first), label=label("models"))
+                    self.panel = ResultPanel(current, hint="upload_hint", blank="blank")
                 with gr.Column(scale=3, elem_id="upload-results"):
-                    self.panel = ResultPanel(cards, current, hint="upload_hint", blank="blank")
+                    self.models = gr.CheckboxGroup(zoo.models(first), value=zoo.models(first), label=label("models"))
+                    self.panel.add_cards(cards)
             gallery = gr.Gallery([(path, caption) for path, _, caption in self.examples], label=label("examples"),
                                  columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
         classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,
