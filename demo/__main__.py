@@ -1,10 +1,8 @@
 """``python -m demo``: start the playground (also the Hugging Face Spaces entry: ``app_file``)."""
 import gc
 
-# Start-up builds some 600,000 long-lived objects (torch, Gradio, the models) and almost no garbage, yet the
-# cyclic collector kept rescanning them: ten full collections, 1.5 s of start-up. It stays off until the app is
-# built, then everything built so far is frozen out of its reach (main), so that a full collection, which
-# stalled every request in flight for up to 300 ms, only looks at what requests create.
+# The cyclic collector stays off while start-up builds its long-lived objects, which are then frozen out of its
+# reach (main): later full collections only look at what requests create (bench/README.md).
 gc.disable()
 
 import os  # noqa: E402
@@ -20,11 +18,8 @@ from demo.app import LAUNCH_OPTIONS, build_app  # noqa: E402
 from demo.zoo import Zoo  # noqa: E402
 from lenet import LenetError  # noqa: E402
 
-CONCURRENT_REQUESTS = "2"  # per event; chosen with python -m bench.serve --concurrency (see README)
-# Gradio rebuilds its monitoring summary (a pandas table of up to 10,000 past events) after every
-# event by default; it is only read by the opt-in /monitoring page. Rebuilding it every 1000th event
-# instead raised throughput under 16 clients by about a quarter (python -m bench.serve).
-MONITORING_REFRESH_EVENTS = "1000"
+CONCURRENT_REQUESTS = "2"  # per event; chosen with python -m bench.serve --concurrency
+MONITORING_REFRESH_EVENTS = "1000"  # Gradio's monitoring summary, read only by /monitoring, rebuilt this rarely
 
 
 def main() -> None:

@@ -1,9 +1,7 @@
 """Where a request's work runs: on Gradio's event loop when it is quick, in a worker thread when it is not.
 
-Classifying a drawing or a dataset-sized image takes 1-6 ms, less than handing it to a worker thread costs, so
-the app's handlers are ``async`` and do it inline (see demo.app.build_app). Decoding a large upload can take
-hundreds of milliseconds (a 48-megapixel photo or a 100-megapixel PNG), which on the loop would stall every
-other user; those go to a thread.
+Classifying a drawing or a small image costs less than a hop to a worker thread, so the handlers are ``async``;
+decoding a large upload would stall every other user on the loop, so those go to a thread.
 """
 from __future__ import annotations
 

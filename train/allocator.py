@@ -12,16 +12,9 @@ TRIM_THRESHOLD_BYTES = 2 * MMAP_THRESHOLD_BYTES
 
 
 def keep_freed_memory() -> None:
-    """Have glibc reuse freed blocks of up to 32 MB instead of handing them back to the kernel.
-
-    PyTorch's CPU tensors are plain malloc/free, and glibc returns blocks over
-    128 KB to the kernel on free until a larger block has been freed and its
-    adaptive threshold has grown. Until then every training step faulted its
-    activations back in: ~4,000 page faults a step at batch 512 on MNIST, a
-    first epoch 20-25 % slower than the second. Starting at the thresholds
-    glibc would reach anyway removes that. Elsewhere than Linux/glibc, nothing
-    changes.
-    """
+    """Have glibc reuse freed blocks of up to 32 MB instead of handing them back to the kernel, as its adaptive
+    thresholds would only after the first large free: until then every step page-faults its activations back
+    in (bench/README.md). Elsewhere than Linux/glibc, nothing changes."""
     if not sys.platform.startswith("linux"):
         return
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
