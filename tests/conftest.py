@@ -20,7 +20,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def app_url():
     """The real app, served on a free local port for the whole session."""
-    from tests.serving import launch_app
+    from demo.serving import launch_app
 
     app, url = launch_app()
     yield url
