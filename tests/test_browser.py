@@ -6,7 +6,9 @@ from playwright.sync_api import sync_playwright
 
 from tools.browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
 
-pytestmark = pytest.mark.browser  # conftest skips these without chromium (fails them in CI)
+# One browser session, step after step (Look inside explains the digit drawn before it): the file runs whole,
+# about 35 s. conftest skips it without chromium (fails it in CI).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,6 @@ def page(app_url):
         browser.close()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("digit", ["1", "7"])
 def test_drawing_a_digit_shows_its_label(page, digit):
     page.locator("#clear").click()
