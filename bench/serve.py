@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,16 +23,13 @@ from typing import Any, Callable
 import torch
 from gradio_client import Client, handle_file
 
+from demo.serving import free_port
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "demo" / "examples" / "mnist" / "00000.png"
 DATASET, MODEL = "mnist", "lenet5-1998"
 STARTUP_TIMEOUT_S = 120
 MS = 1000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SELF_TEST_CLIENTS, SELF_TEST_PER_CLIENT = 2, 3  # enough to exercise concurrency, quick enough for CI
 
 
 def connect(url: str) -> Client:
@@ -149,6 +145,23 @@ def serve_floor() -> None:
     app.queue().launch()
 
 
+def self_test() -> None:
+    """The load generator against the real app served in this process: every request answered and timed.
+
+    Checks the measuring tool itself (not the app's speed), so a broken ``load`` cannot report good numbers.
+    """
+    from demo.serving import launch_app
+
+    app, url = launch_app()
+    try:
+        result = load(url, clients=SELF_TEST_CLIENTS, per_client=SELF_TEST_PER_CLIENT)
+    finally:
+        app.close()
+    if not (result["failures"] == 0 and result["requests_per_second"] > 0 and result["p95_ms"] >= result["p50_ms"] > 0):
+        sys.exit(f"bench.serve self-test failed: {result}")
+    print(f"bench.serve self-test passed: {SELF_TEST_CLIENTS} clients x {SELF_TEST_PER_CLIENT} requests, {result}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency measurement")
@@ -159,9 +172,13 @@ def main() -> None:
     parser.add_argument("--concurrency", help="the app's GRADIO_DEFAULT_CONCURRENCY_LIMIT (default: the app's own)")
     parser.add_argument("--out", type=Path, default=Path("bench/serve-results.json"))
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the load generator against the app served in-process (seconds), then exit")
     args = parser.parse_args()
     if args.floor_server:
         return serve_floor()
+    if args.self_test:
+        return self_test()
 
     compute = compute_times(args.requests)
     floor_process, floor_url, _ = start(["bench.serve", "--floor-server"])

@@ -1,22 +1,18 @@
 """A real browser: Debian's chromium, driven by Playwright, draws on the sketchpad."""
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-STROKES = {
-    "1": [[(0.5, 0.2), (0.5, 0.8)]],
-    "7": [[(0.28, 0.25), (0.72, 0.25), (0.45, 0.8)]],
-}
+from tools.browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
+
+# One browser session, step after step (Look inside explains the digit drawn before it): the file runs whole,
+# about 35 s. conftest skips it without chromium (fails it in CI).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
@@ -24,19 +20,6 @@ def page(app_url):
         page.locator("#sketchpad canvas").first.wait_for()
         yield page
         browser.close()
-
-
-def draw(page, strokes):
-    canvas = page.locator("#sketchpad canvas").first
-    box = canvas.bounding_box()
-    side = min(box["width"], box["height"])
-    left, top = box["x"] + (box["width"] - side) / 2, box["y"] + (box["height"] - side) / 2
-    for stroke in strokes:
-        page.mouse.move(left + stroke[0][0] * side, top + stroke[0][1] * side)
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(left + x * side, top + y * side, steps=12)
-        page.mouse.up()
 
 
 @pytest.mark.parametrize("digit", ["1", "7"])

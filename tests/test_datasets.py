@@ -7,6 +7,7 @@ from lenet.datasets import load_tensors
 OFFICIAL_SIZES = {"mnist": (60_000, 10_000), "fashion-mnist": (60_000, 10_000), "cifar10": (50_000, 10_000)}
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
 def test_grayscale_datasets_have_official_sizes_and_stats(name, data_dir):
     info = lenet.dataset_spec(name)
@@ -20,6 +21,7 @@ def test_grayscale_datasets_have_official_sizes_and_stats(name, data_dir):
     assert pixels.std().item() == pytest.approx(info.std[0], abs=1e-3)
 
 
+@pytest.mark.data
 def test_cifar10_from_image_folder_has_official_sizes_labels_and_stats(data_dir):
     info = lenet.dataset_spec("cifar10")
     train = lenet.load_dataset("cifar10", data_dir, train=True)

@@ -31,6 +31,7 @@ def near_ink(image: torch.Tensor) -> torch.Tensor:
     return stroke_width(image, 1)[0, 0] > 0.1  # the strokes and the pixels touching them
 
 
+@pytest.mark.data
 def test_gradient_saliency_lies_on_the_ink_and_picks_the_pixels_that_matter(mnist, predictors):
     pixels, labels = mnist
     generator = torch.Generator().manual_seed(0)
@@ -57,6 +58,7 @@ def test_gradient_saliency_lies_on_the_ink_and_picks_the_pixels_that_matter(mnis
         assert salient_drop > 2 * random_drop, predictor.name  # erasing the salient ink hurts far more
 
 
+@pytest.mark.data
 def test_grad_cam_on_c3_concentrates_near_the_ink(mnist, predictors):
     pixels, labels = mnist
     for predictor in predictors.values():
@@ -70,12 +72,14 @@ def test_grad_cam_on_c3_concentrates_near_the_ink(mnist, predictors):
         assert sum(shares) > 1.5 * sum(areas), predictor.name  # well above what a uniform map would put there
 
 
+@pytest.mark.data
 def test_explaining_does_not_touch_the_shared_weights(mnist, predictors):
     for predictor in predictors.values():
         explain(predictor, mnist[0][:1], 7)
         assert all(p.grad is None for p in predictor.model.parameters()), predictor.name
 
 
+@pytest.mark.data
 def test_concurrent_explanations_match_a_lone_one(mnist, predictors):
     predictor = next(iter(predictors.values()))
     image, other = mnist[0][:1], mnist[0][1:2]
@@ -94,6 +98,7 @@ def test_concurrent_explanations_match_a_lone_one(mnist, predictors):
                 assert torch.equal(maps[0], alone.saliency) and torch.equal(maps[1], alone.grad_cam)
 
 
+@pytest.mark.data
 def test_rotating_by_zero_changes_nothing(mnist, predictors):
     pixels = mnist[0][:1]
     torch.testing.assert_close(distort(pixels), pixels, atol=1e-5, rtol=0)

@@ -31,6 +31,7 @@ def digit(data_dir):
     return dataset_pixels(images)
 
 
+@pytest.mark.data
 def test_look_inside_gives_each_variant_its_saliency_and_kernels(zoo, digit):
     insights = look_inside(zoo, digit, "mnist", zoo.models("mnist"))
     assert [i.model for i in insights] == zoo.models("mnist")
@@ -45,6 +46,7 @@ def test_kernels_are_the_first_convolution(zoo):
     assert first_layer_weight(zoo.by_dataset["cifar10"]["lenet-cifar"]).shape[1:] == (3, 3, 3)
 
 
+@pytest.mark.data
 def test_rotation_plot_has_one_curve_per_variant(zoo, digit):
     table = rotation_curves(zoo, digit, "mnist", zoo.models("mnist"))
     assert sorted(table["model"].unique()) == sorted(zoo.models("mnist"))
@@ -55,11 +57,13 @@ def test_rotation_plot_has_one_curve_per_variant(zoo, digit):
         assert curve["confidence"].iloc[0] < upright  # turned by 45 degrees, every LeNet is less sure
 
 
+@pytest.mark.data
 def test_no_distortion_changes_nothing(digit):
     torch.testing.assert_close(Distortion().apply(digit), digit, atol=1e-5, rtol=0)
     assert not torch.equal(Distortion(degrees=30).apply(digit), digit)
 
 
+@pytest.mark.data
 def test_stage_explorer_shows_every_stage(zoo, digit):
     pictures = stage_pictures(zoo.by_dataset["mnist"]["lenet5"], digit)
     assert list(pictures) == ["input", "c1", "s2", "c3", "s4", "c5", "f6"]

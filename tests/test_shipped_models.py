@@ -45,12 +45,14 @@ def test_each_model_folder_is_a_hub_model_repo_with_a_card(entry):
     assert (config["model"], config["dataset"], config["test_accuracy"]) == (entry["model"], entry["dataset"], pytest.approx(entry["test_accuracy"], abs=1e-6))
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_accuracy_on_a_test_slice_is_close_to_the_recorded_one(entry, data_dir):
     result = evaluate_checkpoint(str((CHECKPOINTS_DIR / entry["file"]).parent), data_dir, limit=SLICE)
     assert result["accuracy"] == pytest.approx(entry["test_accuracy"], abs=TOLERANCE)
 
 
+@pytest.mark.data
 def test_evaluate_reproduces_a_recorded_accuracy_on_the_full_test_set(data_dir):
     entry = next(e for e in ENTRIES if (e["dataset"], e["model"]) == ("mnist", "lenet5"))
     result = evaluate_checkpoint(str((CHECKPOINTS_DIR / entry["file"]).parent), data_dir)

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from bench.serve import free_port
+from demo.serving import free_port
 from demo.sketch import (
     BRUSH_WIDTH,
     CANVAS_SIDE,

@@ -28,6 +28,8 @@ def run_train(*args, check=True, timeout=120, **kwargs):
     return result
 
 
+@pytest.mark.data
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset,model", [("mnist", "lenet5-1998"), ("fashion-mnist", "lenet5-modern"), ("cifar10", "lenet-cifar")])
 def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, data_dir, dataset, model):
     start = time.monotonic()
@@ -43,6 +45,8 @@ def test_one_epoch_on_a_subset_writes_every_output_within_a_minute(tmp_path, dat
     assert result["accuracy"] == pytest.approx(meta["test_accuracy"], abs=1e-6)
 
 
+@pytest.mark.data
+@pytest.mark.slow
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_training_learns(tmp_path, data_dir, precision):
     run_train("--model", "lenet5-modern", "--epochs", "2", "--precision", precision, "--out", str(tmp_path), *QUICK)
@@ -50,6 +54,8 @@ def test_training_learns(tmp_path, data_dir, precision):
     assert f"--precision {precision}" in read_config(tmp_path)["command"]
 
 
+@pytest.mark.data
+@pytest.mark.slow
 def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
     args = ["--model", "lenet5-modern", "--epochs", "4", "--deterministic", "--device", "cpu", *QUICK]
     run_train(*args, "--out", str(tmp_path / "straight"))
@@ -72,6 +78,8 @@ def test_resume_after_kill_reaches_the_same_weights(tmp_path, data_dir):
     assert [row["test"] for row in straight["history"]] == [row["test"] for row in resumed["history"]]
 
 
+@pytest.mark.data
+@pytest.mark.slow
 def test_torchrun_two_cpu_processes_write_one_checkpoint(tmp_path, data_dir):
     result = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
@@ -96,6 +104,8 @@ def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
     assert not torch.distributed.is_initialized()
 
 
+@pytest.mark.data
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,message",
     [
@@ -113,12 +123,15 @@ def test_bad_input_is_one_clear_line(args, message, data_dir):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.data
 @pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful without a GPU")
 def test_asking_for_a_missing_gpu_is_one_clear_line(data_dir):
     result = run_train("--device", "cuda", "--epochs", "1", check=False)
     assert result.returncode != 0 and "no CUDA device is available" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.data
+@pytest.mark.slow
 def test_resume_from_another_model_is_refused(tmp_path, data_dir):
     run_train("--model", "lenet5", "--epochs", "1", "--out", str(tmp_path), *QUICK)
     result = run_train("--model", "lenet5-modern", "--resume", str(tmp_path / "last.pt"), *QUICK, check=False)

@@ -1,26 +1,26 @@
-"""``python -m tests.screenshots``: the README's screenshots, taken in the same browser as the tests."""
+"""``python -m tools.screenshots``: the README's screenshots, taken in the same browser as the tests."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.serving import launch_app
-from tests.test_browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
+from demo.serving import launch_app
+from tools.browser import BROWSER_ARGS, CHROMIUM, SKETCHPAD_CANVAS, STROKES, VIEWPORT, draw
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-VIEWPORT = {"width": 1400, "height": 1100}
-SETTLE_MS = 2500
+SETTLE_MS = 2500  # lets the plots and feature maps finish rendering before the shot
 
 
 def main() -> None:
+    """Serve the app, visit each tab in chromium, and write docs/{draw,inside,upload,models}.png."""
     app, url = launch_app()
     DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         page.goto(url)
-        page.locator("#sketchpad canvas").first.wait_for()
+        page.locator(SKETCHPAD_CANVAS).first.wait_for()
         draw(page, STROKES["7"])
         page.get_by_text("models agree").wait_for()
         page.screenshot(path=DOCS / "draw.png", full_page=True)
