@@ -17,7 +17,7 @@ from lenet.inference import Predictor
 from lenet.transforms import affine
 
 STAGE_STRIDE = {"c1": 1, "s2": 2, "c3": 2, "s4": 4}  # input pixels per map pixel, the same in every variant
-SMOOTHGRAD_SAMPLES = 16  # noisy copies averaged: the map then correlates 0.94-0.96 with a 256-copy one, in one small batch
+SMOOTHGRAD_SAMPLES = 8  # noisy copies averaged: as faithful as 16 on the erasing test, and C1's backward grows steeply with the batch
 SMOOTHGRAD_NOISE = 0.3  # noise std in pixels in [0, 1]: near-binary ink needs more than the paper's 10-20% to move the map
 NOISE_SEED = 0  # the same image always gets the same map
 
