@@ -112,10 +112,10 @@ class ResultPanel:
     rest. ``hint`` (no input yet) and ``blank`` (nothing to classify) are each tab's own message keys.
     """
 
-    def __init__(self, current: gr.State, hint: str, blank: str) -> None:
+    def __init__(self, current: gr.State, hint: str, blank: str, elem_id: str) -> None:
         self.current = current  # the last input, shared with the Look inside tab
         self.hint, self.blank = hint, blank
-        self.summary = gr.HTML(message_html(text("en", hint)), elem_classes="answers-box")
+        self.summary = gr.HTML(message_html(text("en", hint)), elem_classes="answers-box", elem_id=elem_id)
 
     def add_cards(self, count: int) -> None:
         self.seen = gr.HTML(elem_classes="seen")

@@ -25,6 +25,7 @@ DATASETS_HOWTO = f"set ${DATA_DIR_ENV} to the folder holding MNIST/, FashionMNIS
 CHROMIUM_HOWTO = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
 DATA_MARKER, BROWSER_MARKER = "data", "browser"
 BROWSER_TESTS = "test_browser.py"
+TRAIN_LIMIT = 2000  # training jobs started through the test app use this many images of each split
 
 
 def in_ci() -> bool:
@@ -129,6 +130,6 @@ def app_url() -> Iterator[str]:
     """The real app, served on a free local port for the whole session."""
     from demo.serving import launch_app
 
-    app, url = launch_app()
+    app, url = launch_app(train_limit=TRAIN_LIMIT)
     yield url
     app.close()

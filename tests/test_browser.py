@@ -1,40 +1,59 @@
-"""A real browser: Debian's chromium, driven by Playwright, draws on the sketchpad."""
+"""A real browser: Debian's chromium, driven by Playwright, on a desktop and on a phone, in English and Korean."""
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tools.browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
 
-# One browser session, step after step (Look inside explains the digit drawn before it): the file runs whole,
-# about 35 s. conftest skips it without chromium (fails it in CI).
+# One desktop session, step after step (Look inside explains the digit drawn before it; the Draw tab shows the
+# model trained in the Train tab): the file runs whole. conftest skips it without chromium (fails it in CI).
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 390, "height": 844}
+ANSWER_TIMEOUT_MS = 15_000
+TRAINING_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(app_url)
-        page.locator("#sketchpad canvas").first.wait_for()
-        yield page
+        yield browser
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="en-US")
+    page.goto(app_url)
+    page.locator("#sketchpad canvas").wait_for()
+    return page
+
+
+def answers(page, tab="draw"):
+    return page.locator(f"#{tab}-answers .answers")
+
+
 @pytest.mark.parametrize("digit", ["1", "7"])
-def test_drawing_a_digit_shows_its_label(page, digit):
-    page.locator("#clear").click()
-    page.get_by_text("Draw a digit: the models answer as you draw.").wait_for()
+def test_drawing_a_digit_shows_its_label_while_drawing_and_after(page, digit):
+    page.locator("#sketchpad [data-action=clear]").click(force=True)  # disabled on an empty canvas: a no-op then
+    expect(answers(page)).to_have_text("Draw a digit: the models answer as you draw.", timeout=ANSWER_TIMEOUT_MS)
     draw(page, STROKES[digit])
-    summary = page.get_by_text(re.compile("models (agree|disagree)"))
-    summary.wait_for(timeout=15_000)
-    assert summary.inner_text().strip().endswith(f"agree: {digit}")
+    expect(answers(page).locator("p")).to_have_text(re.compile(f"agree: {digit}$"), timeout=ANSWER_TIMEOUT_MS)
+    predictions = answers(page).locator(".prediction")
+    assert predictions.count() == 3 and predictions.all_inner_texts() == [digit] * 3
+
+
+def test_undo_empties_the_canvas_and_brings_the_hint_back(page):
+    page.locator("#sketchpad [data-action=undo]").click()
+    expect(answers(page)).to_have_text("Draw a digit: the models answer as you draw.", timeout=ANSWER_TIMEOUT_MS)
+    draw(page, STROKES["7"])
+    expect(answers(page).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
 
 
 def test_look_inside_explains_the_last_drawing(page):
     page.get_by_role("tab", name="Look inside").click()
-    page.get_by_text("Looking inside the").wait_for(timeout=15_000)
+    page.get_by_text("Looking inside the").wait_for(timeout=ANSWER_TIMEOUT_MS)
     assert page.get_by_text("Saliency (SmoothGrad × input)").first.is_visible()
     assert page.get_by_text("Confidence in the upright answer").first.is_visible()
     page.get_by_role("tab", name="Draw").click()
@@ -43,7 +62,42 @@ def test_look_inside_explains_the_last_drawing(page):
 def test_clicking_a_real_test_image_classifies_it(page):
     page.get_by_role("tab", name="Upload").click()
     page.locator("#examples button:has(img)").first.click()  # the first MNIST test image, a 7
-    summary = page.locator("#upload-results").get_by_text(re.compile("models (agree|disagree)"))
-    summary.wait_for(timeout=15_000)
-    assert summary.inner_text().strip().endswith("agree: 7")
+    expect(answers(page, "upload").locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
     page.get_by_role("tab", name="Draw").click()
+
+
+def test_a_model_trained_in_the_train_tab_joins_the_draw_tab(page):
+    page.get_by_role("tab", name="Train").click()
+    page.locator("#train-start").click()
+    expect(page.locator("#train-status")).to_contain_text("Done in", timeout=TRAINING_TIMEOUT_MS)
+    page.get_by_role("tab", name="Draw").click()
+    page.locator("#sketchpad [data-action=clear]").click()
+    draw(page, STROKES["7"])
+    expect(answers(page).locator("li")).to_have_count(4, timeout=ANSWER_TIMEOUT_MS)
+    expect(answers(page)).to_contain_text("yours: lenet5 tanh/avg adam 0.001, 1 epoch")
+
+
+def test_on_a_phone_the_answers_are_on_the_first_screen(browser, app_url):
+    phone = browser.new_page(viewport=PHONE, has_touch=True, is_mobile=True, locale="en-US")
+    phone.goto(app_url)
+    phone.locator("#sketchpad canvas").wait_for()
+    draw(phone, STROKES["7"])
+    expect(answers(phone).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
+    seen = phone.evaluate("""() => {
+      const inView = (node) => { const r = node.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; };
+      return {scrollY, summary: inView(document.querySelector('#draw-answers p')),
+              answers: [...document.querySelectorAll('#draw-answers .prediction')].map(inView),
+              sideways: document.documentElement.scrollWidth > innerWidth};
+    }""")
+    assert seen == {"scrollY": 0, "summary": True, "answers": [True, True, True], "sideways": False}
+    phone.close()
+
+
+def test_a_korean_browser_gets_the_korean_page(browser, app_url):
+    page = browser.new_page(locale="ko-KR", extra_http_headers={"Accept-Language": "ko-KR,ko"})
+    page.goto(app_url)
+    page.get_by_role("tab", name="그리기").wait_for()
+    expect(answers(page)).to_contain_text("숫자를 그려 보세요", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#sketchpad [data-action=clear]")).to_have_text("지우기")
+    page.close()

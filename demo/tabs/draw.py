@@ -22,7 +22,7 @@ class DrawTab:
                 with gr.Column(scale=1, min_width=300):
                     self.sketch = sketchpad({lang: {word: words[key] for word, key in CANVAS_WORDS.items()}
                                              for lang, words in TRANSLATIONS.items()})
-                    self.panel = ResultPanel(current, hint="draw_hint", blank="draw_hint")  # cleared: draw again
+                    self.panel = ResultPanel(current, hint="draw_hint", blank="draw_hint", elem_id="draw-answers")  # cleared: draw again
                 with gr.Column(scale=3, elem_id="draw-results"):
                     self.models = gr.CheckboxGroup(zoo.models(DATASET), value=zoo.models(DATASET), label=label("models"))
                     self.panel.add_cards(cards)

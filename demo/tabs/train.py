@@ -18,6 +18,7 @@ from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
 from demo.training import (
     BATCH_SIZES,
+    LEARNING_RATES,
     DATASETS_TO_TRAIN,
     MAX_EPOCHS,
     MODELS_TO_TRAIN,
@@ -43,6 +44,7 @@ def first_test_image(dataset: str) -> torch.Tensor:
     return dataset_pixels(images)
 
 
+@torch.inference_mode()
 def snapshot(progress: Progress, recipe: Recipe, image: torch.Tensor, lang: str) -> str:
     """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (a plain copy of the model)."""
     spec = dataset_spec(recipe.dataset)
@@ -70,7 +72,7 @@ class TrainTab:
                         gr.Radio([(dataset_spec(d).display_name, d) for d in DATASETS_TO_TRAIN], value="mnist", label=label("dataset")),
                         gr.Dropdown(list(MODELS_TO_TRAIN), value="lenet5", label=label("variant")),
                         gr.Radio(list(OPTIMIZERS), value="adam", label=label("optimizer")),
-                        gr.Number(1e-3, label=label("learning_rate"), minimum=1e-5, maximum=1.0),
+                        gr.Number(1e-3, label=label("learning_rate"), minimum=LEARNING_RATES[0], maximum=LEARNING_RATES[1]),
                         gr.Dropdown(list(BATCH_SIZES), value=64, label=label("batch_size")),
                         gr.Slider(1, MAX_EPOCHS, value=1, step=1, label=label("epochs")),
                         gr.Checkbox(False, label=label("augment")),

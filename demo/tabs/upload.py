@@ -26,7 +26,7 @@ class UploadTab:
                                         elem_id="upload")
                     self.dataset = gr.Radio([(dataset_spec(d).display_name, d) for d in zoo.datasets], value=first,
                                             label=label("which_dataset"))
-                    self.panel = ResultPanel(current, hint="upload_hint", blank="blank")
+                    self.panel = ResultPanel(current, hint="upload_hint", blank="blank", elem_id="upload-answers")
                 with gr.Column(scale=3, elem_id="upload-results"):
                     self.models = gr.CheckboxGroup(zoo.models(first), value=zoo.models(first), label=label("models"))
                     self.panel.add_cards(cards)

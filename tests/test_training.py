@@ -1,0 +1,102 @@
+"""Training your own LeNet through the app: the /train API, its limits, a loss that explodes, stopping early."""
+import re
+import threading
+
+import pytest
+from gradio_client import Client
+
+import lenet
+from demo.training import Finished, Recipe, TrainingJob, missing_data
+from train.engine import Progress
+
+SUBSET = 2000  # images of each split: seconds, not minutes
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False, ssl_verify=False)
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_train_streams_progress_and_ends_with_the_test_accuracy(client):
+    items = list(client.submit("mnist", "lenet5", "adam", 1e-3, 1, api_name="/train"))
+    assert len(items) >= 2
+    for item in items:
+        assert {"epoch", "step", "steps", "loss", "accuracy"} <= set(item) and item["epoch"] == 1
+    steps = [item["step"] for item in items]
+    assert steps == sorted(steps) and steps[-1] == items[-1]["steps"]
+    assert items[-1]["loss"] < items[0]["loss"]  # it learns
+    assert 0.5 < items[-1]["test_accuracy"] <= 1 and items[-1]["seconds"] > 0
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_a_diverging_learning_rate_ends_with_a_plain_message(client):
+    with pytest.raises(Exception, match=r"the loss exploded \(NaN\) at step \d+: try a smaller learning rate"):
+        client.predict("mnist", "lenet5-modern", "sgd", 100, 1, api_name="/train")
+
+
+@pytest.mark.parametrize("knobs,message", [
+    (dict(epochs=9), "epochs must be a whole number from 1 to 5, not 9"),
+    (dict(learning_rate=1000.0), "the learning rate must lie between 1e-05 and 100, not 1000"),
+    (dict(dataset="cifar10"), "dataset must be one of mnist, fashion-mnist, not 'cifar10'"),
+    (dict(optimizer="lion"), "optimizer must be one of sgd, adam, not 'lion'"),
+])
+def test_out_of_range_knobs_are_refused_before_anything_runs(knobs, message):
+    with pytest.raises(lenet.LenetError, match=re.escape(message)):
+        Recipe(**knobs).check()
+
+
+def test_out_of_range_knobs_through_the_api_get_the_same_message(client):
+    with pytest.raises(Exception, match="epochs must be a whole number from 1 to 5"):
+        client.predict("mnist", "lenet5", "adam", 1e-3, 9, api_name="/train")
+
+
+def test_without_the_datasets_the_tab_can_say_what_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
+    reason = missing_data("mnist")
+    assert reason is not None and "mnist not found" in reason and "LENET_DATA_DIR" in reason
+
+
+@pytest.mark.data
+def test_stop_ends_the_run_early_and_keeps_what_it_learnt():
+    job = TrainingJob(Recipe(epochs=3, limit=SUBSET))
+    seen: list[Progress] = []
+    for update in job:
+        if isinstance(update, Finished):
+            break
+        seen.append(update)
+        job.stop.set()  # at the first report
+    assert update.stopped and update.predictor.meta["epoch"] == 1  # the partial first epoch, scored and kept
+    assert 0 < update.predictor.meta["test_accuracy"] <= 1
+    assert sorted(p.name for p in update.folder.iterdir()) == ["config.json", "last.pt", "model.safetensors"]
+    job.discard()
+    assert not update.folder.exists()
+
+
+@pytest.mark.data
+def test_one_job_at_a_time(monkeypatch):
+    import demo.training
+
+    real_fit, active, most = demo.training.fit, [], []
+
+    def counting_fit(*args, **kwargs):
+        active.append(1)
+        most.append(len(active))
+        try:
+            return real_fit(*args, **kwargs)
+        finally:
+            active.pop()
+
+    monkeypatch.setattr(demo.training, "fit", counting_fit)
+    jobs = [TrainingJob(Recipe(limit=SUBSET // 4)) for _ in range(2)]
+    finished = []
+    threads = [threading.Thread(target=lambda job=job: finished.append(list(job)[-1])) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == [1, 1] and all(isinstance(last, Finished) for last in finished) and len(finished) == 2
+    for job in jobs:
+        job.discard()
