@@ -1,11 +1,8 @@
 """Every variant names its stages the same way, so their activations can be read alike."""
 from __future__ import annotations
 
-import weakref
-
 import torch
 from torch import nn
-from torchvision.models.feature_extraction import create_feature_extractor
 
 STAGE_NAMES: tuple[str, ...] = ("c1", "s2", "c3", "s4", "c5", "f6", "output")
 
@@ -14,23 +11,19 @@ class StagedModel(nn.Module):
     """A network whose children ``c1 ... output`` run one after another."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for name in STAGE_NAMES:
-            x = getattr(self, name)(x)
-        return x
-
-
-_extractors: weakref.WeakKeyDictionary[nn.Module, nn.Module] = weakref.WeakKeyDictionary()
+        return model_stages(self, x)["output"]
 
 
 def model_stages(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Run ``model`` on ``x`` and return the output of each stage, keyed by stage name.
 
-    Built on torchvision's ``create_feature_extractor``; the traced extractor is
-    made once per model and reused, since tracing costs far more than a forward.
+    The stages are the model's own children, called in order: nothing is traced (torch.fx patches module calls
+    process-wide while tracing, which breaks a model training in another thread) and no hook is left on a model
+    that other requests share.
     """
-    extractor = _extractors.get(model)
-    if extractor is None:
-        extractor = create_feature_extractor(model, return_nodes=list(STAGE_NAMES))
-        _extractors[model] = extractor
-    extractor.train(model.training)
-    return extractor(x)
+    if not isinstance(model, StagedModel):
+        raise TypeError(f"{type(model).__name__} does not name its stages: subclass lenet.stages.StagedModel")
+    outputs = {}
+    for name in STAGE_NAMES:
+        x = outputs[name] = getattr(model, name)(x)
+    return outputs

@@ -197,6 +197,9 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
         run.train_seconds += stats["seconds"]
         if not env.is_main:
             continue
+        if on_progress:
+            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
+                                 model=model, phase="scoring"))
         scored = scoring_copy(model, config, spec)
         val_stats = evaluate(scored, val, spec.mean, spec.std, EVAL_BATCH_SIZE)
         test_stats = evaluate(scored, test, spec.mean, spec.std, EVAL_BATCH_SIZE)
@@ -214,7 +217,7 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
         )
         if on_progress:
             on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
-                                 val_accuracy=val_stats["accuracy"], model=scored))
+                                 val_accuracy=val_stats["accuracy"], model=scored, phase="scored"))
         if stop is not None and stop.is_set():
             break
     summary = write_reports(out, test, spec, run.history) if env.is_main and reports else {}

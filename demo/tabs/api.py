@@ -44,7 +44,8 @@ class Api:
 
     def train(self, dataset: str, model: str, optimizer: str, learning_rate: float, epochs: float) -> Iterator[dict]:
         """Train a LeNet (dataset: mnist or fashion-mnist; model: lenet5-1998, lenet5 or lenet5-modern; optimizer:
-        sgd or adam; 1-5 epochs). Yields {epoch, step, steps, loss, accuracy}; the last also test_accuracy and seconds."""
+        sgd or adam; 1-5 epochs). Yields {epoch, step, steps, loss, accuracy, phase}; the last also test_accuracy and
+        seconds."""
         recipe = Recipe(dataset, model, optimizer, float(learning_rate or 0), epochs=epochs or 0, limit=self.train_limit)
         job = TrainingJob(recipe)
         latest: dict = {}
@@ -56,8 +57,8 @@ class Api:
                     yield {**latest, "test_accuracy": meta["test_accuracy"], "seconds": round(update.seconds, 2)}
                     return
                 latest = {"epoch": update.epoch, "step": update.step, "steps": update.steps, "loss": update.loss,
-                          "accuracy": update.accuracy}
-                if time.perf_counter() - shown >= STREAM_INTERVAL_S:
+                          "accuracy": update.accuracy, "phase": update.phase}
+                if time.perf_counter() - shown >= STREAM_INTERVAL_S or update.phase != "training":
                     shown = time.perf_counter()
                     yield latest
         except LenetError as error:
