@@ -125,13 +125,16 @@ class Echo:
         return f'<span data-call="{len(self.boxes)}">call {len(self.boxes)}: {self.boxes[-1]}</span>'
 
 
+WORDS = {"en": {"label": "Draw a digit", "undo": "Undo", "clear": "Clear"}}
+
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, Echo]]:
     echo = Echo()
     with gr.Blocks() as app:
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
-                canvas = sketchpad()
+                canvas = sketchpad(WORDS)
             with gr.Column(scale=3):
                 answer = gr.HTML(elem_id="echo")
         gr.Markdown("\n\n".join(["Filler, so that the page is taller than a phone's screen."] * FILLER_PARAGRAPHS),
@@ -229,6 +232,7 @@ def screen_ink(page) -> int:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_answers_arrive_while_the_pen_moves(page, served) -> None:
     _, echo = served
     start, end = (0.2, 0.3), (0.8, 0.7)
@@ -242,6 +246,7 @@ def test_answers_arrive_while_the_pen_moves(page, served) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_undo_takes_back_the_last_stroke_and_clear_empties_the_canvas(page, served) -> None:
     _, echo = served
     clear(page, echo)
@@ -274,6 +279,7 @@ def touch_swipe(page, start: tuple[float, float], end: tuple[float, float]) -> N
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_finger_draws_on_a_phone_without_scrolling_the_page(browser, served) -> None:
     url, echo = served
     page = open_page(browser, url, viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
@@ -295,6 +301,7 @@ def test_a_finger_draws_on_a_phone_without_scrolling_the_page(browser, served) -
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_pen_up_latency_is_reported(page, served, capsys) -> None:
     """Pen-up to the request and to the handler's answer on the page, in the browser's clock; no assertions."""
     _, echo = served

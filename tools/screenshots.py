@@ -1,48 +1,67 @@
-"""``python -m tools.screenshots``: the README's screenshots, taken in the same browser as the tests."""
+"""``python -m tools.screenshots``: the README's screenshots, taken in the same browser as the tests.
+
+Every tab on a desktop (the whole page) and on a 390x844 phone (its first screen, what a person sees without
+scrolling), written as docs/<desktop|phone>-<tab>.png. The Train tab is taken mid-run.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from demo.serving import launch_app
 from tools.browser import BROWSER_ARGS, CHROMIUM, SKETCHPAD_CANVAS, STROKES, VIEWPORT, draw
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+PHONE = {"width": 390, "height": 844}
 SETTLE_MS = 2500  # lets the plots and feature maps finish rendering before the shot
+MID_RUN_TIMEOUT_MS = 60_000
+
+
+def shoot(page: Page, name: str, full_page: bool) -> None:
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=DOCS / f"{name}.png", full_page=full_page)
+
+
+def tour(page: Page, device: str) -> None:
+    """Each tab in turn, with something in it: a drawn 7, a CIFAR-10 image, its insides, a training run, a card."""
+    full = device == "desktop"
+    page.locator(SKETCHPAD_CANVAS).first.wait_for()
+    draw(page, STROKES["7"])
+    expect(page.locator("#draw-answers")).to_contain_text("agree")
+    shoot(page, f"{device}-draw", full)
+    page.get_by_role("tab", name="Look inside").click()
+    page.get_by_text("Looking inside").wait_for()
+    page.get_by_text("Stage explorer").click()
+    shoot(page, f"{device}-inside", full)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#examples button:has(img)").filter(has_text="cifar10").first.click()
+    expect(page.locator("#upload-answers")).to_contain_text("cat")
+    shoot(page, f"{device}-upload", full)
+    page.get_by_role("tab", name="Train").click()
+    page.locator("#train-start").click()
+    expect(page.locator("#train-status")).to_contain_text("step", timeout=MID_RUN_TIMEOUT_MS)
+    shoot(page, f"{device}-train", full)
+    page.locator("#train-stop").click()
+    expect(page.locator("#train-status")).to_contain_text("Done in", timeout=MID_RUN_TIMEOUT_MS)
+    page.get_by_role("tab", name="Models").click()
+    page.locator("button").filter(has_text="lenet5-1998").first.click()
+    shoot(page, f"{device}-models", full)
 
 
 def main() -> None:
-    """Serve the app, visit each tab in chromium, and write docs/{draw,inside,upload,models}.png."""
     app, url = launch_app()
     DOCS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(url)
-        page.locator(SKETCHPAD_CANVAS).first.wait_for()
-        draw(page, STROKES["7"])
-        page.get_by_text("models agree").wait_for()
-        page.screenshot(path=DOCS / "draw.png", full_page=True)
-
-        page.get_by_role("tab", name="Look inside").click()
-        page.get_by_text("Looking inside").wait_for()
-        page.get_by_text("Stage explorer").click()
-        page.wait_for_timeout(SETTLE_MS)
-        page.screenshot(path=DOCS / "inside.png", full_page=True)
-
-        page.get_by_role("tab", name="Upload").click()
-        page.locator("#examples button:has(img)").filter(has_text="cifar10").first.click()
-        page.wait_for_timeout(SETTLE_MS)
-        page.screenshot(path=DOCS / "upload.png", full_page=True)
-
-        page.get_by_role("tab", name="Models").click()
-        page.locator("button").filter(has_text="lenet5-1998").first.click()
-        page.wait_for_timeout(SETTLE_MS)
-        page.screenshot(path=DOCS / "models.png", full_page=True)
+        for device, viewport, touch in (("desktop", VIEWPORT, False), ("phone", PHONE, True)):
+            page = browser.new_page(viewport=viewport, has_touch=touch, is_mobile=touch, locale="en-US")
+            page.goto(url)
+            tour(page, device)
+            page.close()
         browser.close()
     app.close()
-    print(f"wrote {DOCS}/{{draw,inside,upload,models}}.png")
+    print(f"wrote {DOCS}/{{desktop,phone}}-{{draw,inside,upload,train,models}}.png")
 
 
 if __name__ == "__main__":
