@@ -32,11 +32,18 @@ class Card:
     pictures: str  # HTML figures
     mark: str = ""  # ✓ / ✗ against the consensus
 
-    def heading(self) -> str:
+    def html(self) -> str:
+        """Heading, the top classes as bars, then the pictures, wrapping on a narrow screen."""
+        top = sorted(self.probabilities.items(), key=lambda item: item[1], reverse=True)[:TOP_CLASSES]
+        bars = "".join(
+            f'<li><span class="top-label">{html.escape(name)}</span><span class="top-bar"><span style="width:{p:.1%}">'
+            f'</span></span><span class="top-value">{p:.0%}</span></li>' for name, p in top
+        )
         return (
             f'<div class="card-heading"><h3>{self.mark} {html.escape(self.model)}: '
             f'<span class="card-answer">{html.escape(self.label)}</span></h3>'
             f'<p class="card-facts">{html.escape(self.facts)}</p></div>'
+            f'<div class="card-body"><ol class="top">{bars}</ol>{self.pictures}</div>'
         )
 
 
@@ -44,28 +51,15 @@ class Cards:
     """A fixed number of cards, enough for the largest set of variants; unused ones are hidden."""
 
     def __init__(self, count: int) -> None:
-        self.slots: list[tuple[gr.Column, gr.HTML, gr.Label, gr.HTML]] = []
-        for _ in range(count):
-            with gr.Column(visible=False, variant="panel", elem_classes="card") as column:
-                heading = gr.HTML()
-                with gr.Row(equal_height=True, elem_classes="card-row"):
-                    top = gr.Label(num_top_classes=TOP_CLASSES, show_label=False, scale=1, min_width=160)
-                    pictures = gr.HTML(scale=3, min_width=160)
-            self.slots.append((column, heading, top, pictures))
+        self.slots = [gr.HTML(visible=False, elem_classes="card", padding=True) for _ in range(count)]
 
     @property
     def components(self) -> list[gr.components.Component]:
-        return [component for slot in self.slots for component in slot]
+        return list(self.slots)
 
     def show(self, cards: list[Card]) -> Update:
-        update: Update = {}
-        for index, (column, heading, top, pictures) in enumerate(self.slots):
-            card = cards[index] if index < len(cards) else None
-            update[column] = gr.Column(visible=card is not None)
-            update[heading] = card.heading() if card else ""
-            update[top] = card.probabilities if card else None
-            update[pictures] = card.pictures if card else ""
-        return update
+        return {slot: gr.HTML(cards[index].html(), visible=True) if index < len(cards) else gr.HTML("", visible=False)
+                for index, slot in enumerate(self.slots)}
 
 
 def figures(*items: str) -> str:

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from demo.compare import MS_PER_SECOND
-from demo.render import feature_grid, input_image, overlay
+from demo.render import overlay
 from demo.zoo import Zoo
 from lenet import Predictor
 from lenet.explain import confidence_under_rotation, explain
@@ -88,11 +88,10 @@ def rotation_curves(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[s
     return pd.DataFrame(rows, columns=["rotation", "confidence", "model"])
 
 
-def stage_pictures(predictor: Predictor, pixels: torch.Tensor) -> dict[str, Image.Image | pd.DataFrame]:
-    """Every stage of one variant: the input, maps for C1-S4, one activation per unit for C5 and F6 (for bar charts)."""
+def stage_pictures(predictor: Predictor, pixels: torch.Tensor) -> dict[str, torch.Tensor | pd.DataFrame]:
+    """Every stage of one variant: the maps of C1-S4, one activation per unit for C5 and F6 (for bar charts)."""
     stages = predictor.predict_pixels(pixels).stages
-    pictures: dict[str, Image.Image | pd.DataFrame] = {"input": input_image(pixels[0])}
-    pictures.update({name: feature_grid(stages[name]) for name in MAP_STAGES})
+    pictures: dict[str, torch.Tensor | pd.DataFrame] = {name: stages[name] for name in MAP_STAGES}
     pictures.update({name: pd.DataFrame({"unit": range(stages[name].numel()), "activation": stages[name].flatten().tolist()})
                      for name in VECTOR_STAGES})
     return pictures

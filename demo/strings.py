@@ -52,6 +52,8 @@ EN = {
     "train_progress": "epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss:.3f} · accuracy {accuracy:.1%}",
     "train_done": "Done in {seconds:.1f} s. <b>{name}</b> now answers beside the shipped models in the Draw and "
                   "Upload tabs.",
+    "train_stopped": "Stopped after {seconds:.1f} s, keeping what it had learnt. <b>{name}</b> now answers beside the "
+                     "shipped models in the Draw and Upload tabs.",
 }
 
 KO = {
@@ -98,6 +100,8 @@ KO = {
     "train_progress": "에포크 {epoch}/{epochs} · 스텝 {step}/{steps} · 손실 {loss:.3f} · 정확도 {accuracy:.1%}",
     "train_done": "{seconds:.1f}초 만에 끝났습니다. 이제 <b>{name}</b> 모델이 그리기·업로드 탭에서 기본 모델들과 나란히 "
                   "답합니다.",
+    "train_stopped": "{seconds:.1f}초 만에 멈췄고, 그때까지 배운 것을 간직합니다. 이제 <b>{name}</b> 모델이 그리기·업로드 "
+                     "탭에서 기본 모델들과 나란히 답합니다.",
 }
 
 TRANSLATIONS = {"en": EN, "ko": KO}

@@ -54,7 +54,7 @@ def test_results_carry_maps_accuracy_params_and_latency(zoo):
     assert card.pictures.count("data:image/png;base64,") == 2  # one strip per stage, cut into tiles by CSS
     assert card.pictures.count("<i ") == 6 + 16 and "--w:84px" in card.pictures and "--w:40px" in card.pictures
     assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
-    assert "lenet5-1998: <span" in card.heading() and ">7</span>" in card.heading() and "60,000 parameters" in card.facts
+    assert "lenet5-1998: <span" in card.html() and ">7</span>" in card.html() and "60,000 parameters" in card.facts
 
 
 def test_disagreement_is_spelled_out(zoo):
@@ -62,10 +62,10 @@ def test_disagreement_is_spelled_out(zoo):
     assert len(comparison.results) >= 3
     comparison.results[0].label = "3"  # pretend the first variant saw something else
     assert summary(comparison, "en").startswith("The models disagree") and comparison.consensus == "7"
-    assert "✗" in variant_card(comparison.results[0], comparison.consensus, "en").heading()
-    assert "✓" in variant_card(comparison.results[1], comparison.consensus, "en").heading()
+    assert "✗" in variant_card(comparison.results[0], comparison.consensus, "en").html()
+    assert "✓" in variant_card(comparison.results[1], comparison.consensus, "en").html()
     comparison.results = comparison.results[:2]  # one against one: nobody is marked right
-    assert comparison.consensus is None and "✓" not in variant_card(comparison.results[1], None, "en").heading()
+    assert comparison.consensus is None and "✓" not in variant_card(comparison.results[1], None, "en").html()
 
 
 def test_examples_are_real_test_images_classified_mostly_right(zoo):

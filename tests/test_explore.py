@@ -66,7 +66,8 @@ def test_no_distortion_changes_nothing(digit):
 @pytest.mark.data
 def test_stage_explorer_shows_every_stage(zoo, digit):
     pictures = stage_pictures(zoo.by_dataset["mnist"]["lenet5"], digit)
-    assert list(pictures) == ["input", "c1", "s2", "c3", "s4", "c5", "f6"]
+    assert list(pictures) == ["c1", "s2", "c3", "s4", "c5", "f6"]
+    assert pictures["c1"].shape == (6, 28, 28) and pictures["s4"].shape == (16, 5, 5)
     assert len(pictures["c5"]) == 120 and len(pictures["f6"]) == 84  # one bar per unit
     assert list(pictures["c5"].columns) == ["unit", "activation"]
 

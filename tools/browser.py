@@ -15,6 +15,7 @@ STROKES = {  # polylines in canvas fractions (0-1): a digit as a person draws it
 }
 STROKE_STEPS = 12  # intermediate mouse moves per segment, so the sketchpad records a continuous line
 SKETCHPAD_CANVAS = "#sketchpad canvas"
+OVERFLOW_MENU = "[class*=overflow] button"  # Gradio's "..." button holding the tabs that do not fit
 
 
 def draw(page: Page, strokes: list[list[tuple[float, float]]]) -> None:
@@ -29,3 +30,13 @@ def draw(page: Page, strokes: list[list[tuple[float, float]]]) -> None:
         for x, y in stroke[1:]:
             page.mouse.move(left + x * side, top + y * side, steps=STROKE_STEPS)
         page.mouse.up()
+
+
+def open_tab(page: Page, name: str) -> None:
+    """Click the tab called ``name``; on a narrow screen Gradio folds the last tabs into its "..." menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+        return
+    page.locator(OVERFLOW_MENU).first.click()
+    page.locator(f"{OVERFLOW_MENU.split(' ')[0]} button").filter(has_text=name).first.click()

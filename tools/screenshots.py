@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from demo.serving import launch_app
-from tools.browser import BROWSER_ARGS, CHROMIUM, SKETCHPAD_CANVAS, STROKES, VIEWPORT, draw
+from tools.browser import BROWSER_ARGS, CHROMIUM, SKETCHPAD_CANVAS, STROKES, VIEWPORT, draw, open_tab
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PHONE = {"width": 390, "height": 844}
@@ -30,21 +30,21 @@ def tour(page: Page, device: str) -> None:
     draw(page, STROKES["7"])
     expect(page.locator("#draw-answers")).to_contain_text("agree")
     shoot(page, f"{device}-draw", full)
-    page.get_by_role("tab", name="Look inside").click()
+    open_tab(page, "Look inside")
     page.get_by_text("Looking inside").wait_for()
     page.get_by_text("Stage explorer").click()
     shoot(page, f"{device}-inside", full)
-    page.get_by_role("tab", name="Upload").click()
+    open_tab(page, "Upload")
     page.locator("#examples button:has(img)").filter(has_text="cifar10").first.click()
     expect(page.locator("#upload-answers")).to_contain_text("cat")
     shoot(page, f"{device}-upload", full)
-    page.get_by_role("tab", name="Train").click()
+    open_tab(page, "Train")
     page.locator("#train-start").click()
     expect(page.locator("#train-status")).to_contain_text("step", timeout=MID_RUN_TIMEOUT_MS)
     shoot(page, f"{device}-train", full)
     page.locator("#train-stop").click()
-    expect(page.locator("#train-status")).to_contain_text("Done in", timeout=MID_RUN_TIMEOUT_MS)
-    page.get_by_role("tab", name="Models").click()
+    expect(page.locator("#train-status")).to_contain_text("Stopped after", timeout=MID_RUN_TIMEOUT_MS)
+    open_tab(page, "Models")
     page.locator("button").filter(has_text="lenet5-1998").first.click()
     shoot(page, f"{device}-models", full)
 

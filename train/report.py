@@ -14,6 +14,7 @@ import torch  # noqa: E402
 
 GALLERY_SIZE = 32  # most confidently wrong test images shown
 GALLERY_COLUMNS = 8
+GALLERY_FONT = 10  # points: the captions stay legible when the picture is shown at half a page
 FIGURE_DPI = 110
 
 
@@ -67,13 +68,13 @@ def plot_misclassified(
     wrong = (predictions != labels).nonzero().flatten()
     worst = wrong[confidence[wrong].argsort(descending=True)][:GALLERY_SIZE]
     rows = max(1, -(-len(worst) // GALLERY_COLUMNS))
-    fig, axes = plt.subplots(rows, GALLERY_COLUMNS, figsize=(GALLERY_COLUMNS * 1.3, rows * 1.5), squeeze=False)
+    fig, axes = plt.subplots(rows, GALLERY_COLUMNS, figsize=(GALLERY_COLUMNS * 1.5, rows * 1.9), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, index in zip(axes.flat, worst.tolist()):
         image = pixels[index].permute(1, 2, 0).squeeze(-1).numpy()
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1)
-        ax.set_title(f"{classes[labels[index]]}→{classes[predictions[index]]}\n{confidence[index]:.2f}", fontsize=7)
+        ax.set_title(f"{classes[labels[index]]}→{classes[predictions[index]]}\n{confidence[index]:.2f}", fontsize=GALLERY_FONT)
     fig.tight_layout()
     fig.savefig(path, dpi=FIGURE_DPI)
     plt.close(fig)

@@ -10,13 +10,13 @@ import torch
 
 from demo.cards import Card, Cards, Update, figures
 from demo.explore import Distortion, Insight, look_inside, rotation_curves, stage_pictures
-from demo.render import HEAT, INSIGHT_WIDTH, colour_bar, html_figure, input_image, kernels_html
+from demo.render import HEAT, INSIGHT_WIDTH, colour_bar, html_figure, input_image, kernels_html, tiles_html
 from demo.strings import label, language, text
 from demo.zoo import Zoo
 
 PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
 SLIDER_COLOUR = "#9ca3af"
-MAP_STAGES = (("c1", "C1"), ("s2", "S2"), ("c3", "C3"), ("s4", "S4"))
+MAP_STAGES = {"c1": 3, "s2": 6, "c3": 6, "s4": 12}  # CSS pixels per activation: every map about as wide
 VECTOR_STAGES = (("c5", "C5"), ("f6", "F6"))
 SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
     ("rotation", -45, 45, 0, 1), ("shift_x", -6, 6, 0, 0.5), ("shift_y", -6, 6, 0, 0.5),
@@ -59,18 +59,17 @@ class InsideTab:
                     self.cards = Cards(cards)
             with gr.Accordion(label("stages"), open=False):
                 self.stage_model = gr.Dropdown([], label=label("variant"))
+                self.maps = gr.HTML()
                 with gr.Row():
-                    self.stages = {name: gr.Image(label=title, interactive=False, buttons=[]) for name, title in MAP_STAGES}
-                with gr.Row():
-                    self.stages.update({name: gr.BarPlot(x="unit", y="activation", label=title, x_title=label("unit_axis"),
-                                                         y_title=label("activation_axis"), height=220)
-                                        for name, title in VECTOR_STAGES})
+                    self.bars = {name: gr.BarPlot(x="unit", y="activation", label=title, x_title=label("unit_axis"),
+                                                  y_title=label("activation_axis"), height=220)
+                                 for name, title in VECTOR_STAGES}
         inspect = dict(fn=self.on_inspect, inputs=[current, *self.sliders], api_visibility="private",
                        outputs=[self.hint, self.distorted, self.plot, self.stage_model, *self.cards.components])
         for event in (tab.select, *(slider.release for slider in self.sliders)):
             event(**inspect)
-        self.stage_model.change(self.on_stage, [current, self.stage_model, *self.sliders], list(self.stages.values()),
-                                api_visibility="private")
+        self.stage_model.change(self.on_stage, [current, self.stage_model, *self.sliders],
+                                [self.maps, *self.bars.values()], api_visibility="private")
         reset.click(lambda: list(astuple(Distortion())), None, self.sliders, api_visibility="private").then(**inspect)
 
     def on_inspect(self, state: dict | None, *values: float, request: gr.Request | None = None) -> Update:
@@ -94,7 +93,8 @@ class InsideTab:
 
     def on_stage(self, state: dict | None, model: str | None, *values: float) -> Update:
         if state is None or model not in self.zoo.models(state["dataset"]):
-            return {image: None for image in self.stages.values()}
+            return {self.maps: "", **{plot: None for plot in self.bars.values()}}
         pixels = Distortion.from_sliders(values).apply(state["pixels"])
         pictures = stage_pictures(self.zoo.by_dataset[state["dataset"]][model], pixels)
-        return {image: pictures[name] for name, image in self.stages.items()}
+        maps = figures(*(tiles_html(pictures[name], name.upper(), px) for name, px in MAP_STAGES.items()))
+        return {self.maps: maps, **{plot: pictures[name] for name, plot in self.bars.items()}}

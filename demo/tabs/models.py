@@ -7,7 +7,6 @@ from demo.gallery import model_card
 from demo.strings import label
 from demo.zoo import Zoo
 
-PLOT_LABELS = ("curves", "confusion", "misclassified")
 
 
 def models_tab(zoo: Zoo) -> None:
@@ -17,6 +16,15 @@ def models_tab(zoo: Zoo) -> None:
             text, plots = model_card(zoo.folder, entry)
             with gr.Accordion(f"{entry['dataset']} · {entry['model']} · {entry['test_accuracy']:.2%}", open=False):
                 gr.Markdown(text)
+                curves, confusion, misclassified = plots
+                plot(curves, "curves")
                 with gr.Row():
-                    for path, key in zip(plots, PLOT_LABELS):
-                        gr.Image(path, label=label(key), interactive=False, buttons=[])
+                    plot(confusion, "confusion")
+                    plot(misclassified, "misclassified")
+
+
+def plot(path: str, key: str) -> None:
+    """A plot the trainer drew, its caption above it: a label drawn over the image would hide its title."""
+    with gr.Column():
+        gr.Markdown(label(key))
+        gr.Image(path, show_label=False, interactive=False, buttons=[], container=False)

@@ -96,11 +96,13 @@ class TrainTab:
                     concurrency_id="train", api_visibility="private")
         stop.click(self.on_stop, None, None, api_visibility="private")
 
-    def on_start(self, *values: object, request: gr.Request | None = None) -> Iterator[Update]:
+    def on_start(self, dataset: str, model: str, optimizer: str, learning_rate: float, batch_size: int, epochs: int,
+                 augment: bool, activation: str, pooling: str, upload_dataset: str, yours: dict | None,
+                 request: gr.Request | None = None) -> Iterator[Update]:
         """Stream the run: progress, curves and pictures at most every ``REFRESH_S``; then the new model joins the others."""
-        *knobs, upload_dataset, yours = values
-        lang, session = language(request), getattr(request, "session_hash", None) or "local"
-        recipe = Recipe(*knobs, limit=self.limit)
+        lang, session = language(request), session_of(request)
+        recipe = Recipe(dataset, model, optimizer, learning_rate, batch_size, epochs, augment, activation, pooling,
+                        limit=self.limit)
         job = TrainingJob(recipe)
         self.running[session] = job
         rows: list[dict] = []
@@ -130,15 +132,20 @@ class TrainTab:
         while len(yours) > MAX_OWN_MODELS:
             shutil.rmtree(yours.pop(next(iter(yours))).folder, ignore_errors=True)
         archive = zip_model(finished)
-        done = text(lang, "train_done", name=name, seconds=finished.seconds)
+        done = text(lang, "train_stopped" if finished.stopped else "train_done", name=name, seconds=finished.seconds)
         return {self.status: f"<p>{done}</p>", **self.plots(rows), self.download: gr.File(archive, visible=True),
                 self.yours: yours, self.draw.models: self.draw.choices(yours),
                 self.upload.models: self.upload.choices(upload_dataset, yours)}
 
     def on_stop(self, request: gr.Request | None = None) -> None:
-        job = self.running.get(getattr(request, "session_hash", None) or "local")
+        job = self.running.get(session_of(request))
         if job is not None:
             job.stop.set()
+
+
+def session_of(request: gr.Request | None) -> str:
+    """Whose job it is: the browser session (one name for calls made without a browser)."""
+    return getattr(request, "session_hash", None) or "local"
 
 
 def curve_points(progress: Progress) -> list[dict]:
