@@ -59,8 +59,10 @@ def polyline(points: list[tuple[float, float]], moves: int) -> list[tuple[float,
 
 def one_stroke(page: Page, points: list[tuple[float, float]]) -> dict[str, float]:
     """Draw ``points`` over ``STROKE_S`` seconds; the answer's renders during it, and pen-up to the last render."""
-    page.locator("#sketchpad [data-action=clear]").click()
-    page.wait_for_timeout(SETTLE_MS)
+    clear = page.locator("#sketchpad [data-action=clear]")
+    if clear.is_enabled():  # disabled on an empty canvas
+        clear.click()
+        page.wait_for_timeout(SETTLE_MS)
     left, top, side = canvas_box(page)
     page.evaluate("() => { window.__renders = []; }")
     path = polyline(points, MOVES)

@@ -48,7 +48,7 @@ EN = {
     "dataset": "Dataset", "optimizer": "Optimizer", "learning_rate": "Learning rate", "batch_size": "Batch size",
     "epochs": "Epochs", "augment": "Augmentation (random distortions)", "activation": "Activation (lenet5)",
     "pooling": "Pooling (lenet5)", "start": "Start training", "stop": "Stop", "loss": "Loss", "accuracy": "Accuracy",
-    "download": "Your model (unzip, then lenet.from_pretrained(folder))",
+    "download": "Your model: lenet.from_pretrained(\"model.zip\"), or python -m train.evaluate --checkpoint model.zip",
     "train_progress": "epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss:.3f} · accuracy {accuracy:.1%}",
     "train_done": "Done in {seconds:.1f} s. <b>{name}</b> now answers beside the shipped models in the Draw and "
                   "Upload tabs.",
@@ -96,7 +96,7 @@ KO = {
     "dataset": "데이터셋", "optimizer": "옵티마이저", "learning_rate": "학습률", "batch_size": "배치 크기",
     "epochs": "에포크", "augment": "데이터 증강 (무작위 변형)", "activation": "활성화 함수 (lenet5)",
     "pooling": "풀링 (lenet5)", "start": "학습 시작", "stop": "멈추기", "loss": "손실", "accuracy": "정확도",
-    "download": "내 모델 (압축을 풀고 lenet.from_pretrained(폴더))",
+    "download": "내 모델: lenet.from_pretrained(\"model.zip\") 또는 python -m train.evaluate --checkpoint model.zip",
     "train_progress": "에포크 {epoch}/{epochs} · 스텝 {step}/{steps} · 손실 {loss:.3f} · 정확도 {accuracy:.1%}",
     "train_done": "{seconds:.1f}초 만에 끝났습니다. 이제 <b>{name}</b> 모델이 그리기·업로드 탭에서 기본 모델들과 나란히 "
                   "답합니다.",

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -135,6 +136,21 @@ def _download(repo_id: str) -> Path:
         raise CheckpointError(f"{repo_id}: no such model folder here, and it could not be fetched from the Hugging Face Hub") from error
 
 
+def _unzipped(archive: Path, folder: Path) -> Path:
+    """The model folder inside a zip (what the playground's Train tab downloads), extracted into ``folder``."""
+    if not archive.is_file():
+        raise CheckpointError(f"{archive}: no such file")
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(folder)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise CheckpointError(f"{archive.name}: not a readable zip of a model folder") from error
+    found = [config.parent for config in folder.rglob(CONFIG_NAME)]
+    if len(found) != 1:
+        raise CheckpointError(f"{archive.name}: holds {len(found)} model folders, not one")
+    return found[0]
+
+
 def model_folder(source: Source) -> Path:
     """A local model folder for ``source``: a folder, its ``model.safetensors``, or a Hub repo id."""
     path = Path(source)
@@ -169,7 +185,10 @@ def _rebuild(meta: dict[str, Any], state_dict: dict[str, torch.Tensor], where: S
 
 
 def load_checkpoint(source: Source) -> tuple[nn.Module, dict[str, Any]]:
-    """``(model in eval mode, meta)`` from a model folder, a Hub repo id, or a trainer's ``last.pt``."""
+    """``(model in eval mode, meta)`` from a model folder (or a zip of one), a Hub repo id, or a trainer's ``last.pt``."""
+    if Path(source).suffix == ".zip":
+        with tempfile.TemporaryDirectory(prefix="lenet-model-") as folder:  # loaded into memory, then gone
+            return load_checkpoint(_unzipped(Path(source), Path(folder)))
     if Path(source).suffix == ".pt":
         state = read_training_state(source)
         return _rebuild(state["meta"], state["state_dict"], source), state["meta"]

@@ -58,6 +58,17 @@ def test_from_pretrained_takes_the_folder_or_its_weights_file(tmp_path):
         assert lenet.from_pretrained(source).name == "lenet5-1998"
 
 
+def test_a_zipped_model_folder_loads_as_downloaded(tmp_path):
+    import shutil
+
+    make_model_folder(tmp_path / "yours" / "model", "lenet5-modern")
+    archive = shutil.make_archive(str(tmp_path / "model"), "zip", tmp_path / "yours", "model")
+    assert lenet.from_pretrained(archive).name == "lenet5-modern"
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(lenet.CheckpointError, match="junk.zip: not a readable zip of a model folder"):
+        lenet.from_pretrained(tmp_path / "junk.zip")
+
+
 def test_from_pretrained_fetches_a_hub_repo_id_through_huggingface_hub(tmp_path, monkeypatch):
     import huggingface_hub
 

@@ -36,7 +36,7 @@ class Progress:
     accuracy: float
     val_accuracy: float | None = None  # set once the epoch is scored
     model: nn.Module | None = None  # the model as it is now, to look at (not to train)
-    phase: str = "training"  # then "scoring" (the held-out and test sets), then "scored"
+    phase: str = "training"  # at an epoch's end: "held-out", "test" (being scored), then "scored"
 
 
 def train_one_epoch(

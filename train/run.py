@@ -186,6 +186,12 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
             "model_options": config.model_options(),
         }
 
+    def tell(stats: dict[str, Any], shown: torch.nn.Module, phase: str, val_accuracy: float | None = None) -> None:
+        """The epoch's end, phase by phase (scoring takes a second or two), for ``on_progress``."""
+        if on_progress:
+            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
+                                 val_accuracy, shown, phase))
+
     while run.epoch < config.epochs:
         run.epoch += 1
         stats = train_one_epoch(
@@ -197,11 +203,10 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
         run.train_seconds += stats["seconds"]
         if not env.is_main:
             continue
-        if on_progress:
-            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
-                                 model=model, phase="scoring"))
+        tell(stats, model, "held-out")
         scored = scoring_copy(model, config, spec)
         val_stats = evaluate(scored, val, spec.mean, spec.std, EVAL_BATCH_SIZE)
+        tell(stats, scored, "test")
         test_stats = evaluate(scored, test, spec.mean, spec.std, EVAL_BATCH_SIZE)
         run.history.append({"epoch": run.epoch, "train": stats, "val": val_stats, "test": test_stats, "lr": scheduler.get_last_lr()[0]})
         score = val_stats["accuracy"] if len(val) else run.epoch  # without a hold-out, the latest epoch is "best"
@@ -215,9 +220,7 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
             f"val acc {val_stats['accuracy']:.4f}  test loss {test_stats['loss']:.4f} acc {test_stats['accuracy']:.4f}  "
             f"{stats['images_per_second']:.0f} img/s  {stats['seconds']:.1f}s"
         )
-        if on_progress:
-            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
-                                 val_accuracy=val_stats["accuracy"], model=scored, phase="scored"))
+        tell(stats, scored, "scored", val_stats["accuracy"])
         if stop is not None and stop.is_set():
             break
     summary = write_reports(out, test, spec, run.history) if env.is_main and reports else {}

@@ -49,7 +49,8 @@ class InsideTab:
             self.hint = gr.Markdown(label("inside_hint"))
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
-                    self.distorted = gr.Image(label=label("distorted"), interactive=False, buttons=[], height=220)
+                    gr.Markdown(label("distorted"))  # a caption above: a label would cover the image's corner
+                    self.distorted = gr.Image(show_label=False, interactive=False, buttons=[], height=220, container=False)
                     self.sliders = [gr.Slider(low, high, value=start, step=step, label=label(key))
                                     for key, low, high, start, step in SLIDERS]
                     reset = gr.Button(label("reset"))

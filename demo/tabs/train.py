@@ -1,6 +1,7 @@
 """The Train tab and ``/train``: train your own LeNet live, then compare it with the shipped ones."""
 from __future__ import annotations
 
+import html
 import shutil
 import time
 from typing import Iterator
@@ -118,7 +119,7 @@ class TrainTab:
                     shown = time.perf_counter()
                     yield {self.status: progress_html(update, lang), **self.plots(rows), self.pictures: snapshot(update, recipe, image, lang)}
         except LenetError as error:
-            yield {self.status: f'<p class="train-error">{error}</p>'}
+            yield {self.status: f'<p class="train-error">{html.escape(str(error))}</p>'}
         finally:
             self.running.pop(session, None)
 
