@@ -24,8 +24,8 @@ from torchvision import datasets, transforms
 import lenet
 from lenet.datasets import data_root
 from train.allocator import keep_freed_memory
-from train.run import fit, machine_name, pick_device
 from train.config import TrainConfig
+from train.run import fit, machine_name, pick_device
 
 NAIVE_BATCH_SIZE = 64
 NAIVE_LR = 1e-3

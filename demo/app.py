@@ -11,8 +11,8 @@ from demo.tabs.draw import DrawTab
 from demo.tabs.inside import InsideTab
 from demo.tabs.models import models_tab
 from demo.tabs.train import MAX_OWN_MODELS, TrainTab
-from demo.training import forget
 from demo.tabs.upload import UploadTab
+from demo.training import forget
 from demo.zoo import Zoo
 
 # Queued users hear their place in line once a second rather than each time any request starts (bench/README.md).

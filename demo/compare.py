@@ -11,8 +11,8 @@ from PIL import Image
 from demo.render import input_image
 from demo.zoo import Zoo
 from lenet import Predictor
-from lenet.errors import UnknownNameError
 from lenet.datasets import dataset_spec
+from lenet.errors import UnknownNameError
 from lenet.preprocess import RECIPES, ImageSource
 
 TOP_CLASSES = 3

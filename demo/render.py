@@ -13,7 +13,6 @@ from torchvision.utils import make_grid
 
 COLORMAP = (colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)  # 256 x 3 lookup table
 INPUT_SCALE = 8  # the 32x32 input shown as 256x256
-MAP_TARGET_WIDTH = 360  # feature-map grids are enlarged by a whole factor to about this width
 INSIGHT_WIDTH = 200  # saliency, Grad-CAM and kernel pictures, shown three abreast
 MAP_PADDING = 1
 SEPARATOR = 255  # white lines between maps
@@ -25,7 +24,6 @@ LEGEND_STOPS = 8
 C1_PX, C3_PX = 3, 4  # CSS pixels per activation: readable on a phone
 HEAT_OPACITY = 0.8
 OVERLAY_BASE_BRIGHTNESS = 0.4
-MAPS_PER_ROW = {6: 6, 16: 8, 32: 8, 64: 16}  # LeNet-5's C1 in one row, C3 in two; lenet-cifar's in four
 
 
 def shared_scale(values: torch.Tensor) -> torch.Tensor:
@@ -43,19 +41,6 @@ def input_image(pixels: torch.Tensor, enlarged: bool = True) -> Image.Image:
     """The ``C x 32 x 32`` model input in [0, 1] as an image (enlarged unless the browser will do it)."""
     array = (pixels.clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     return enlarge(array.squeeze(-1) if array.shape[-1] == 1 else array, INPUT_SCALE if enlarged else 1)
-
-
-def feature_grid(maps: torch.Tensor, enlarged: bool = True) -> Image.Image:
-    """``C x H x W`` activations as one grid, one colour scale shared by all maps (enlarged unless the
-    browser will do it, see ``html_figure``)."""
-    count = maps.shape[0]
-    scaled = shared_scale(maps)
-    per_row = MAPS_PER_ROW.get(count, int(np.ceil(np.sqrt(2 * count))))
-    grid = make_grid(scaled.unsqueeze(1), nrow=per_row, padding=MAP_PADDING, pad_value=-1.0)[0].numpy()
-    coloured = COLORMAP[(grid.clip(0, 1) * 255).round().astype(np.uint8)]
-    coloured[grid < 0] = SEPARATOR
-    factor = max(1, MAP_TARGET_WIDTH // grid.shape[1]) if enlarged else 1
-    return enlarge(coloured, factor)
 
 
 def overlay(pixels: torch.Tensor, heat: torch.Tensor) -> Image.Image:

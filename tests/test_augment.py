@@ -1,9 +1,9 @@
 import torch
 import torch.nn.functional as F
 
-from lenet.transforms import affine_grid
 from lenet.augment import Augmentation
 from lenet.datasets import DATASETS
+from lenet.transforms import affine_grid
 
 
 def test_no_distortion_is_the_identity():

@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 from demo.cards import answers_html, summary, variant_card
 from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
-from demo.render import feature_grid, input_image
+from demo.render import input_image, tiles_html
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
@@ -90,17 +90,21 @@ def test_classify_names_what_is_valid(zoo, dataset, model, message):
         classify(zoo, drawn_digit(ONE), dataset, model)
 
 
-def test_feature_grid_is_crisp_and_shares_one_scale():
+def test_feature_maps_are_crisp_tiles_on_one_shared_scale():
+    import base64
+    import io
+    import re
+
     import torch
 
     maps = torch.zeros(6, 4, 4)
-    maps[0] = 1.0  # brightest map; the others are all at the bottom of the shared scale
-    grid = np.asarray(feature_grid(maps))
-    factor = grid.shape[1] // (6 * 5 + 1)
-    block = grid[factor : 2 * factor, factor : 2 * factor]
-    assert (block == block[0, 0]).all()  # nearest-neighbour: one source pixel, one flat square
-    other = grid[factor : 2 * factor, 6 * factor : 7 * factor]
-    assert not np.array_equal(block[0, 0], other[0, 0])
+    maps[0] = 1.0  # the brightest map; the others sit at the bottom of the shared scale
+    html = tiles_html(maps, "C1", px=3)
+    assert html.count("<i ") == 6 and "--w:12px" in html and "--strip:72px" in html
+    png = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", html).group(1))
+    strip = np.asarray(Image.open(io.BytesIO(png)))
+    assert strip.shape[:2] == (4, 24)  # one pixel per activation, the maps side by side
+    assert (strip[:, :4] == strip[0, 0]).all() and not np.array_equal(strip[0, 0], strip[0, 4])
 
 
 def test_input_image_is_enlarged_with_nearest_neighbour():

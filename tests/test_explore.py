@@ -1,7 +1,6 @@
 """The pure functions behind the "Look inside" and "Models" tabs."""
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -14,9 +13,8 @@ from demo.explore import (
     stage_pictures,
 )
 from demo.gallery import model_card
-from lenet.datasets import dataset_spec
 from demo.zoo import Zoo
-from lenet.datasets import load_tensors
+from lenet.datasets import dataset_spec, load_tensors
 from lenet.preprocess import dataset_pixels
 
 

@@ -7,7 +7,14 @@ import torch
 from PIL import Image, ImageDraw
 
 from lenet.errors import EmptyImageError, InputError
-from lenet.preprocess import DIGIT_BOX, WORKING_SIZE, open_image, prepare_fashion, prepare_photo, prepare_sketch
+from lenet.preprocess import (
+    DIGIT_BOX,
+    WORKING_SIZE,
+    open_image,
+    prepare_fashion,
+    prepare_photo,
+    prepare_sketch,
+)
 
 CENTRE = 15.5  # the middle of a 32x32 image, in pixel-index coordinates
 TOLERANCE = 1.0  # pixels

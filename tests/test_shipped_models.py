@@ -4,7 +4,15 @@ import json
 import pytest
 
 import lenet
-from lenet.checkpoint import CARD_NAME, CONFIG_NAME, MANIFEST_KEYS, PLOTS, WEIGHTS_NAME, read_manifest, sha256_file
+from lenet.checkpoint import (
+    CARD_NAME,
+    CONFIG_NAME,
+    MANIFEST_KEYS,
+    PLOTS,
+    WEIGHTS_NAME,
+    read_manifest,
+    sha256_file,
+)
 from train.evaluate import evaluate_checkpoint
 from train.publish import CHECKPOINTS_DIR
 

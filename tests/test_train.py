@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from lenet.checkpoint import read_config, read_training_state
-from train import distributed, run as train_run
+from train import distributed
+from train import run as train_run
 from train.evaluate import evaluate_checkpoint
 from train.report import plot_curves
 

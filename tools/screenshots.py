@@ -10,7 +10,15 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from demo.serving import launch_app
-from tools.browser import BROWSER_ARGS, CHROMIUM, SKETCHPAD_CANVAS, STROKES, VIEWPORT, draw, open_tab
+from tools.browser import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    SKETCHPAD_CANVAS,
+    STROKES,
+    VIEWPORT,
+    draw,
+    open_tab,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PHONE = {"width": 390, "height": 844}

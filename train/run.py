@@ -16,7 +16,12 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 import lenet
-from lenet.checkpoint import count_parameters, read_training_state, save_pretrained, save_training_state
+from lenet.checkpoint import (
+    count_parameters,
+    read_training_state,
+    save_pretrained,
+    save_training_state,
+)
 from lenet.datasets import MODEL_INPUT_SIZE
 from lenet.preprocess import dataset_pixels
 from train import distributed, report

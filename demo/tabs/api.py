@@ -8,12 +8,11 @@ from typing import Iterator
 import gradio as gr
 
 from demo.compare import TOP_CLASSES, classify
-from demo.training import Finished, Recipe, TrainingJob
 from demo.offload import inline_unless_large
 from demo.tabs.upload import UploadTab
+from demo.training import Finished, Recipe, TrainingJob
 from demo.zoo import Zoo
 from lenet import LenetError
-
 
 STREAM_INTERVAL_S = 0.25  # /train sends progress at most this often
 

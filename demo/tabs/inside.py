@@ -9,8 +9,22 @@ import pandas as pd
 import torch
 
 from demo.cards import Card, Cards, Update, figures
-from demo.explore import Distortion, Insight, look_inside, rotation_curves, stage_pictures
-from demo.render import HEAT, INSIGHT_WIDTH, colour_bar, html_figure, input_image, kernels_html, tiles_html
+from demo.explore import (
+    Distortion,
+    Insight,
+    look_inside,
+    rotation_curves,
+    stage_pictures,
+)
+from demo.render import (
+    HEAT,
+    INSIGHT_WIDTH,
+    colour_bar,
+    html_figure,
+    input_image,
+    kernels_html,
+    tiles_html,
+)
 from demo.strings import label, language, text
 from demo.zoo import Zoo
 

@@ -8,7 +8,6 @@ from demo.strings import label
 from demo.zoo import Zoo
 
 
-
 def models_tab(zoo: Zoo) -> None:
     with gr.Tab(label("tab_models"), id="models"):
         gr.Markdown(label("models_intro"))

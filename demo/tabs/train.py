@@ -19,8 +19,8 @@ from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
 from demo.training import (
     BATCH_SIZES,
-    LEARNING_RATES,
     DATASETS_TO_TRAIN,
+    LEARNING_RATES,
     MAX_EPOCHS,
     MODELS_TO_TRAIN,
     OPTIMIZERS,
