@@ -10,6 +10,7 @@ from demo.training import Finished, Recipe, TrainingJob, missing_data
 from train.engine import Progress
 
 SUBSET = 2000  # images of each split: seconds, not minutes
+EXPLODED = r"the loss exploded \((NaN|to [\d,]+|to infinity)\) at step \d+: try a smaller learning rate"
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,14 @@ def test_train_streams_progress_and_ends_with_the_test_accuracy(client):
 @pytest.mark.data
 @pytest.mark.slow
 def test_a_diverging_learning_rate_ends_with_a_plain_message(client):
-    with pytest.raises(Exception, match=r"the loss exploded \(NaN\) at step \d+: try a smaller learning rate"):
+    with pytest.raises(Exception, match=EXPLODED):
         client.predict("mnist", "lenet5-modern", "sgd", 100, 1, api_name="/train")
+
+
+@pytest.mark.data
+def test_a_saturating_tanh_net_whose_loss_soars_but_stays_finite_is_stopped_too():
+    with pytest.raises(lenet.LenetError, match=EXPLODED):
+        list(TrainingJob(Recipe(model="lenet5", optimizer="sgd", learning_rate=10.0, limit=SUBSET)))
 
 
 @pytest.mark.parametrize("knobs,message", [

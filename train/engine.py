@@ -1,6 +1,7 @@
 """The train and test loops: one epoch each, readable top to bottom."""
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from lenet.preprocess import dataset_pixels
 from train.data import Split
 
 NO_STEP = -1
+EXPLODED_FACTOR = 100  # a loss this many times that of a uniform guess has exploded, even while still finite
 EVAL_BATCH_SIZE = 1000  # scoring needs no gradients: big batches
 BAR_INTERVAL_S = 0.1
 LOG_INTERVAL_S = 10.0
@@ -70,6 +72,7 @@ def train_one_epoch(
     loss_sum = torch.zeros((), device=split.labels.device)
     correct = torch.zeros((), dtype=torch.long, device=split.labels.device)
     first_bad_step = torch.full((), NO_STEP, device=split.labels.device)  # kept on the device like the sums
+    bad_loss = torch.zeros((), device=split.labels.device)
     seen = 0
     start = last_shown = time.perf_counter()
     interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
@@ -89,21 +92,24 @@ def train_one_epoch(
         scheduler.step()
         loss_sum += loss.detach() * len(labels)
         correct += (logits.argmax(1) == labels).sum()
-        first_bad_step = torch.where((first_bad_step == NO_STEP) & ~loss.detach().isfinite(), bar.n + 1, first_bad_step)
+        exploded = EXPLODED_FACTOR * math.log(logits.shape[1])
+        newly_bad = (first_bad_step == NO_STEP) & ~(loss.detach() <= exploded)  # NaN compares False: bad too
+        first_bad_step = torch.where(newly_bad, bar.n + 1, first_bad_step)
+        bad_loss = torch.where(newly_bad, loss.detach().float(), bad_loss)
         seen += len(labels)
         bar.update()
         if stop is not None and stop.is_set():
             break
         if rank == 0 and time.perf_counter() - last_shown >= report_every:
             last_shown = time.perf_counter()
-            check_finite(first_bad_step, epoch, steps)
+            check_loss(first_bad_step, bad_loss, epoch, steps)
             loss, accuracy = loss_sum.item() / seen, correct.item() / seen
             bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", img_s=f"{seen * world_size / (last_shown - start):.0f}",
                             refresh=False)
             if on_progress:
                 on_progress(Progress(epoch, epochs, bar.n, steps, loss, accuracy, model=getattr(model, "module", model)))
     bar.close()
-    check_finite(first_bad_step, epoch, steps)
+    check_loss(first_bad_step, bad_loss, epoch, steps)
     loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
     return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds,
@@ -111,13 +117,18 @@ def train_one_epoch(
 
 
 class LossExploded(LenetError):
-    """The loss became NaN or infinite: the step was too large."""
+    """The loss became NaN, infinite or absurdly large: the step was too large."""
 
 
-def check_finite(first_bad_step: torch.Tensor, epoch: int, steps: int) -> None:
+def check_loss(first_bad_step: torch.Tensor, bad_loss: torch.Tensor, epoch: int, steps: int) -> None:
+    """Raise ``LossExploded`` naming the first step whose loss was NaN, infinite or ``EXPLODED_FACTOR`` times
+    a uniform guess's."""
     step = int(first_bad_step.item())
-    if step != NO_STEP:
-        raise LossExploded(f"the loss exploded (NaN) at step {(epoch - 1) * steps + step}: try a smaller learning rate")
+    if step == NO_STEP:
+        return
+    value = float(bad_loss.item())
+    how = "NaN" if math.isnan(value) else f"to {value:,.0f}" if math.isfinite(value) else "to infinity"
+    raise LossExploded(f"the loss exploded ({how}) at step {(epoch - 1) * steps + step}: try a smaller learning rate")
 
 
 @torch.inference_mode()
