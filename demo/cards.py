@@ -129,7 +129,7 @@ class ResultPanel:
         except EmptyImageError:
             return self.message(text(lang, self.blank))
         except LenetError as error:
-            return self.message(text(lang, "cannot_classify", error=error))
+            return self.message(text(lang, "cannot_classify", error=html.escape(str(error))))
         return {**self.show(comparison, lang), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
     def show(self, comparison: Comparison, lang: str) -> Update:

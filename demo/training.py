@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import lenet
+from lenet.datasets import DATA_DIR_ENV
 from lenet.errors import DatasetError, LenetError
 from train.config import TrainConfig
 from train.engine import Progress
@@ -57,6 +58,9 @@ class Recipe:
             if value not in allowed:
                 raise LenetError(f"{name} must be one of {', '.join(map(str, allowed))}, not {value!r}")
         low, high = LEARNING_RATES
+        for name, value in (("learning rate", self.learning_rate), ("epochs", self.epochs)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise LenetError(f"the {name} must be a number")
         if not low <= self.learning_rate <= high:
             raise LenetError(f"the learning rate must lie between {low:g} and {high:g}, not {self.learning_rate:g}")
         if not 1 <= self.epochs <= MAX_EPOCHS or int(self.epochs) != self.epochs:
@@ -80,11 +84,13 @@ class Recipe:
 
 
 def missing_data(dataset: str) -> str | None:
-    """Why ``dataset`` cannot be trained on here (the datasets are not where $LENET_DATA_DIR points), or None."""
+    """What to provide so that ``dataset`` can be trained on here (no server path), or None when it is there."""
     try:
         lenet.load_dataset(dataset, train=False)
-    except DatasetError as error:
-        return str(error)
+    except DatasetError:
+        spec = lenet.dataset_spec(dataset)
+        return (f"{spec.display_name} is not on this server: put {' and '.join(spec.expected_files)} in a folder "
+                f"and start the app with ${DATA_DIR_ENV} pointing at it")
     return None
 
 
@@ -101,32 +107,43 @@ class TrainingJob:
     """``fit`` in a thread; iterate over it for ``Progress`` as it comes, then one ``Finished``."""
 
     recipe: Recipe
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="lenet-lab-train-")))
+    folder: Path | None = None  # made when the job starts
     stop: threading.Event = field(default_factory=threading.Event)
 
     def __iter__(self) -> Iterator[Progress | Finished]:
+        """Whatever ends the iteration early (an error, a closed browser) stops the thread and deletes the folder."""
         self.recipe.check()
         with JOB_LOCK:
+            self.folder = Path(tempfile.mkdtemp(prefix="lenet-lab-train-"))
             updates: queue.Queue[Any] = queue.Queue()
             start = time.perf_counter()
             thread = threading.Thread(target=self._run, args=(updates,), daemon=True)
             thread.start()
-            while thread.is_alive() or not updates.empty():
-                if time.perf_counter() - start > MAX_SECONDS:
-                    self.stop.set()
-                try:
-                    update = updates.get(timeout=POLL_S)
-                except queue.Empty:
-                    continue
-                if isinstance(update, Exception):
+            finished = False
+            try:
+                while thread.is_alive() or not updates.empty():
+                    if time.perf_counter() - start > MAX_SECONDS:
+                        self.stop.set()
+                    try:
+                        update = updates.get(timeout=POLL_S)
+                    except queue.Empty:
+                        continue
+                    if isinstance(update, Exception):
+                        raise update
+                    yield update
+                finished = True
+                yield Finished(lenet.from_pretrained(self.folder), self.folder, time.perf_counter() - start, self.stop.is_set())
+            finally:
+                self.stop.set()  # a no-op once fit has returned
+                thread.join()
+                if not finished:
                     self.discard()
-                    raise update
-                yield update
-            yield Finished(lenet.from_pretrained(self.folder), self.folder, time.perf_counter() - start, self.stop.is_set())
 
     def _run(self, updates: queue.Queue) -> None:
         try:
             fit(self.recipe.config(self.folder), on_progress=updates.put, stop=self.stop, reports=False)  # no plots: seconds
+        except DatasetError:  # its message names server paths: say what is missing instead
+            updates.put(LenetError(missing_data(self.recipe.dataset)))
         except LenetError as error:
             updates.put(error)
         except Exception:  # a bug must not leave the page waiting: the log has the details, the page one line
@@ -134,7 +151,8 @@ class TrainingJob:
             updates.put(LenetError("training failed unexpectedly; the server log has the details"))
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def own_models(yours: dict[str, Finished] | None, dataset: str | None = None) -> dict[str, lenet.Predictor]:

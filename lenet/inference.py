@@ -39,7 +39,7 @@ class Predictor:
 
     @classmethod
     def from_pretrained(cls, source: str | os.PathLike) -> "Predictor":
-        """From a model folder (Hugging Face layout), a Hub repo id, or a trainer's ``last.pt``."""
+        """From a model folder (Hugging Face layout), a zip of one, a Hub repo id, or a trainer's ``last.pt``."""
         return cls(*load_checkpoint(source))
 
     @property
@@ -83,7 +83,7 @@ class Predictor:
 def from_pretrained(source: str | os.PathLike) -> Predictor:
     """A ready-to-use model: ``lenet.from_pretrained("checkpoints/mnist-lenet5").predict("digit.png").label``.
 
-    ``source`` is a model folder (``model.safetensors`` + ``config.json``), a Hub repo id, or a ``last.pt``;
+    ``source`` is a model folder (``model.safetensors`` + ``config.json``), a zip of one, a Hub repo id, or a ``last.pt``;
     the ``nn.Module`` itself is ``.model``.
     """
     return Predictor.from_pretrained(source)

@@ -63,7 +63,34 @@ def test_out_of_range_knobs_through_the_api_get_the_same_message(client):
 def test_without_the_datasets_the_tab_can_say_what_is_missing(monkeypatch, tmp_path):
     monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
     reason = missing_data("mnist")
-    assert reason is not None and "mnist not found" in reason and "LENET_DATA_DIR" in reason
+    assert reason is not None and "MNIST digits is not on this server" in reason and "LENET_DATA_DIR" in reason
+    assert str(tmp_path) not in reason  # no server path
+
+
+def test_a_rejected_recipe_leaves_no_folder_and_no_job_behind():
+    job = TrainingJob(Recipe(learning_rate=None))
+    with pytest.raises(lenet.LenetError, match="the learning rate must be a number"):
+        list(job)
+    assert job.folder is None
+
+
+@pytest.mark.data
+def test_a_job_closed_early_stops_its_thread_and_deletes_its_folder():
+    job = TrainingJob(Recipe(epochs=3, limit=SUBSET))
+    updates = iter(job)
+    next(updates)  # training has started
+    updates.close()  # what Gradio does when the browser goes away
+    assert job.stop.is_set() and not job.folder.exists()
+    assert not demo_training_lock_held()
+
+
+def demo_training_lock_held() -> bool:
+    from demo.training import JOB_LOCK
+
+    acquired = JOB_LOCK.acquire(blocking=False)
+    if acquired:
+        JOB_LOCK.release()
+    return not acquired
 
 
 @pytest.mark.data

@@ -36,7 +36,7 @@ def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | Non
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m train.evaluate", description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", required=True, help="a model folder (a run of python -m train, or checkpoints/<name>), a Hub repo id, or a last.pt")
+    parser.add_argument("--checkpoint", required=True, help="a model folder (a run of python -m train, or checkpoints/<name>), a zip of one, a Hub repo id, or a last.pt")
     parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
     parser.add_argument("--limit", type=int, help="evaluate only the first N test images")
     args = parser.parse_args(argv)

@@ -77,7 +77,7 @@ predictor.predict("image.png").label
 ```
 
 or with `safetensors` alone: `safetensors.torch.load_file("model.safetensors")` is the state_dict of
-`lenet.create_model("{model}", in_channels={in_channels}, num_classes={num_classes})`; `config.json` has the classes
+`lenet.create_model("{model}", in_channels={in_channels}, num_classes={num_classes}{options})`; `config.json` has the classes
 and the normalisation (mean {mean}, std {std}).
 
 Reproduce:
@@ -105,6 +105,7 @@ def model_card(meta: dict[str, Any], name: str, command: str) -> str:
         params=meta["params"], epochs=meta["epochs"], best_epoch=meta["epoch"], minutes=meta["train_seconds"] / 60,
         machine=meta["machine"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]),
         mean=meta["mean"], std=meta["std"], command=command,
+        options="".join(f", {key}={value!r}" for key, value in meta.get("model_options", {}).items()),
     )
 
 

@@ -1,6 +1,8 @@
 """The Draw tab: a canvas, and the MNIST variants answering as you draw."""
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from demo.cards import ResultPanel, Update
@@ -37,7 +39,7 @@ class DrawTab:
         try:
             image = sketch_image(drawing)
         except InputError as error:
-            return self.panel.message(text(lang, "cannot_classify", error=error))
+            return self.panel.message(text(lang, "cannot_classify", error=html.escape(str(error))))
         return self.panel.answer(self.zoo, image, DATASET, models, lang, own_models(yours, DATASET))
 
     def choices(self, yours: dict | None) -> gr.CheckboxGroup:

@@ -30,7 +30,7 @@ from demo.training import (
     missing_data,
 )
 from lenet.datasets import dataset_spec
-from lenet.errors import LenetError
+from lenet.errors import DatasetError, LenetError
 from lenet.preprocess import dataset_pixels
 from train.engine import Progress
 
@@ -45,14 +45,19 @@ def first_test_image(dataset: str) -> torch.Tensor:
     return dataset_pixels(images)
 
 
-@torch.inference_mode()
-def snapshot(progress: Progress, recipe: Recipe, image: torch.Tensor, lang: str) -> str:
-    """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (a plain copy of the model)."""
+def plain_model(recipe: Recipe) -> torch.nn.Module:
+    """A model of the recipe's kind to copy the training weights into for pictures (made once per job: building
+    one draws random weights from torch's global generator, which the training thread uses too)."""
     spec = dataset_spec(recipe.dataset)
-    plain = lenet.create_model(recipe.model, in_channels=spec.in_channels, num_classes=spec.num_classes,
-                               **recipe.model_options())
+    return lenet.create_model(recipe.model, in_channels=spec.in_channels, num_classes=spec.num_classes,
+                              **recipe.model_options()).eval()
+
+
+@torch.inference_mode()
+def snapshot(progress: Progress, plain: torch.nn.Module, spec: lenet.DatasetSpec, image: torch.Tensor, lang: str) -> str:
+    """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (through a plain copy)."""
     plain.load_state_dict(progress.model.state_dict())
-    stages = lenet.model_stages(plain.eval(), normalize(image, spec.mean, spec.std))
+    stages = lenet.model_stages(plain, normalize(image, spec.mean, spec.std))
     conv = next(m for m in plain.c1.modules() if isinstance(m, torch.nn.Conv2d))
     return figures(kernels_html(conv.weight.detach(), text(lang, "kernels")),
                    tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX), tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX))
@@ -66,7 +71,7 @@ class TrainTab:
         with gr.Tab(label("tab_train"), id="train"):
             gr.Markdown(label("train_intro"))
             if missing:
-                gr.Markdown(text("en", "train_missing", reason=missing[0]), elem_id="train-missing")
+                gr.Markdown(text("en", "train_missing", reason=html.escape(missing[0])), elem_id="train-missing")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
                     self.knobs = [
@@ -109,7 +114,8 @@ class TrainTab:
         rows: list[dict] = []
         shown = 0.0
         try:
-            image = first_test_image(recipe.dataset)
+            recipe.check()
+            image, plain, spec = first_test_image(recipe.dataset), plain_model(recipe), dataset_spec(recipe.dataset)
             for update in job:
                 if isinstance(update, Finished):
                     yield self.finish(recipe, update, dict(yours or {}), upload_dataset, rows, lang)
@@ -117,7 +123,10 @@ class TrainTab:
                 rows += curve_points(update)
                 if time.perf_counter() - shown >= REFRESH_S or update.val_accuracy is not None:
                     shown = time.perf_counter()
-                    yield {self.status: progress_html(update, lang), **self.plots(rows), self.pictures: snapshot(update, recipe, image, lang)}
+                    yield {self.status: progress_html(update, lang), **self.plots(rows),
+                           self.pictures: snapshot(update, plain, spec, image, lang)}
+        except DatasetError:  # no training data here: say what to provide (no server path)
+            yield {self.status: f'<p class="train-error">{html.escape(missing_data(recipe.dataset) or "")}</p>'}
         except LenetError as error:
             yield {self.status: f'<p class="train-error">{html.escape(str(error))}</p>'}
         finally:
@@ -129,6 +138,8 @@ class TrainTab:
 
     def finish(self, recipe: Recipe, finished: Finished, yours: dict, upload_dataset: str, rows: list[dict], lang: str) -> Update:
         name = recipe.name(finished.predictor.meta["test_accuracy"])
+        if name in yours:  # the same recipe again: the new one replaces it
+            shutil.rmtree(yours.pop(name).folder, ignore_errors=True)
         yours[name] = finished
         while len(yours) > MAX_OWN_MODELS:
             shutil.rmtree(yours.pop(next(iter(yours))).folder, ignore_errors=True)
@@ -150,6 +161,9 @@ def session_of(request: gr.Request | None) -> str:
 
 
 def curve_points(progress: Progress) -> list[dict]:
+    """The running train numbers while training; the held-out accuracy once an epoch is scored."""
+    if progress.phase in ("held-out", "test"):
+        return []
     at = progress.epoch - 1 + progress.step / max(progress.steps, 1)
     points = [{"epoch": at, "curve": "train", "loss": progress.loss, "accuracy": progress.accuracy}]
     if progress.val_accuracy is not None:
