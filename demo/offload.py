@@ -11,7 +11,7 @@ from typing import Callable, TypeVar
 
 from PIL import Image
 
-INLINE_MAX_PIXELS = 1_000_000  # decodes in about 10 ms or less on one core (PNG); larger images go to a thread
+INLINE_MAX_PIXELS = 1_000_000  # quick enough to decode on the event loop; larger images go to a thread
 Result = TypeVar("Result")
 
 

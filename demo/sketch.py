@@ -1,6 +1,6 @@
 """The Draw tab's canvas: a small drawing surface of our own, built on ``gr.HTML``.
 
-Gradio's Sketchpad only reports a drawing some 530 ms after pen-up and never during a stroke. This one
+Gradio's Sketchpad reports a drawing only well after pen-up and never during a stroke. This one
 (demo/static/sketch.js) sends the picture while the pen moves, at most every ``SEND_INTERVAL_MS``, and once
 more at pen-up, each time as a small PNG data URL in the component's value; every change fires the
 component's ``change`` event. Wire it with ``trigger_mode="always_last"`` so that requests never pile up,

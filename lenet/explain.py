@@ -92,7 +92,7 @@ def _hookable_twin(model: nn.Module) -> nn.Module:
     """A copy of ``model``'s modules that shares its weights, for captum to hook (under ``_attributing``).
 
     LayerGradCam hooks the stage module for the length of a call; on the shared model that hook would
-    also catch other threads' forwards and mix up their activations. Made once per model: copying costs 1-2 ms.
+    also catch other threads' forwards and mix up their activations. Made once per model.
     """
     if model not in _twins:
         shared = {id(t): t for t in itertools.chain(model.parameters(), model.buffers())}

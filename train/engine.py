@@ -73,13 +73,13 @@ def train_one_epoch(
     correct = torch.zeros((), dtype=torch.long, device=split.labels.device)
     first_bad_step = torch.full((), NO_STEP, device=split.labels.device)  # kept on the device like the sums
     bad_loss = torch.zeros((), device=split.labels.device)
-    seen = 0
+    seen = step = 0
     start = last_shown = time.perf_counter()
     interactive = sys.stderr.isatty()  # in a log file, a few bar lines per epoch rather than hundreds
     redraw_every = BAR_INTERVAL_S if interactive else LOG_INTERVAL_S
     report_every = BAR_INTERVAL_S if interactive or on_progress else LOG_INTERVAL_S
-    bar = tqdm(total=steps, desc=f"epoch {epoch}/{epochs}", disable=rank != 0, leave=False, dynamic_ncols=True, mininterval=redraw_every)
-    for images, labels in split.batches(per_rank_batch, generator, rank, world_size):
+    bar = tqdm(total=steps, desc=f"epoch {epoch}/{epochs}", disable=rank != 0 or on_progress is not None, leave=False, dynamic_ncols=True, mininterval=redraw_every)
+    for step, (images, labels) in enumerate(split.batches(per_rank_batch, generator, rank, world_size), start=1):
         pixels = dataset_pixels(images)
         if augment is not None:
             pixels = augment(pixels, generator)
@@ -94,7 +94,7 @@ def train_one_epoch(
         correct += (logits.argmax(1) == labels).sum()
         exploded = EXPLODED_FACTOR * math.log(logits.shape[1])
         newly_bad = (first_bad_step == NO_STEP) & ~(loss.detach() <= exploded)  # NaN compares False: bad too
-        first_bad_step = torch.where(newly_bad, bar.n + 1, first_bad_step)
+        first_bad_step = torch.where(newly_bad, step, first_bad_step)
         bad_loss = torch.where(newly_bad, loss.detach().float(), bad_loss)
         seen += len(labels)
         bar.update()
@@ -107,13 +107,13 @@ def train_one_epoch(
             bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", img_s=f"{seen * world_size / (last_shown - start):.0f}",
                             refresh=False)
             if on_progress:
-                on_progress(Progress(epoch, epochs, bar.n, steps, loss, accuracy, model=getattr(model, "module", model)))
+                on_progress(Progress(epoch, epochs, step, steps, loss, accuracy, model=getattr(model, "module", model)))
     bar.close()
     check_loss(first_bad_step, bad_loss, epoch, steps)
     loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
     return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds,
-            "images_per_second": seen * world_size / seconds, "steps": bar.n}
+            "images_per_second": seen * world_size / seconds, "steps": step}
 
 
 class LossExploded(LenetError):
