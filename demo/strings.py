@@ -34,10 +34,10 @@ EN = {
     "rotation_plot": "Confidence in the upright answer as the input turns",
     "saliency": "Saliency (SmoothGrad × input)", "grad_cam": "Grad-CAM on C3", "kernels": "Learned C1 kernels",
     "with_saliency": "{ms:.1f} ms with saliency",
+    "blue": "blue", "orange": "orange", "green": "green", "red": "red",
     "low": "low", "high": "high", "slider_at": "the slider: {angle:g}°", "angle_axis": "rotation of the input (degrees)",
     "confidence_axis": "confidence in the upright answer", "unit_axis": "unit", "activation_axis": "activation (output of tanh/ReLU)",
     "stages": "Stage explorer: every layer of one variant", "variant": "Variant",
-    "bars": "{stage}: one bar per unit, activation from {low:.2f} to {high:.2f}",
     "models_intro": "Every shipped model, with the training curves, confusion matrix and most confidently wrong "
                     "test images that `python -m train` wrote when it was made.",
     "curves": "Training curves", "confusion": "Confusion matrix", "misclassified": "Most confidently wrong",
@@ -82,10 +82,10 @@ KO = {
     "rotation_plot": "입력을 돌릴 때 원래 답에 대한 확신도",
     "saliency": "중요도 (SmoothGrad × 입력)", "grad_cam": "C3의 Grad-CAM", "kernels": "학습된 C1 커널",
     "with_saliency": "중요도 포함 {ms:.1f} ms",
+    "blue": "파랑", "orange": "주황", "green": "초록", "red": "빨강",
     "low": "낮음", "high": "높음", "slider_at": "슬라이더: {angle:g}°", "angle_axis": "입력 회전 각도 (도)",
     "confidence_axis": "원래 답에 대한 확신도", "unit_axis": "유닛", "activation_axis": "활성값 (tanh/ReLU 출력)",
     "stages": "단계 탐색기: 한 모델의 모든 층", "variant": "모델",
-    "bars": "{stage}: 유닛마다 막대 하나, 활성값 {low:.2f} ~ {high:.2f}",
     "models_intro": "함께 제공되는 모든 모델과, 학습할 때 `python -m train`이 남긴 학습 곡선, 혼동 행렬, 가장 자신 있게 "
                     "틀린 테스트 이미지입니다.",
     "curves": "학습 곡선", "confusion": "혼동 행렬", "misclassified": "가장 자신 있게 틀린 이미지",

@@ -12,7 +12,7 @@ from demo.explore import (
     rotation_curves,
     stage_pictures,
 )
-from demo.gallery import model_card
+from demo.tabs.models import model_card
 from demo.zoo import Zoo
 from lenet.datasets import dataset_spec, load_tensors
 from lenet.preprocess import dataset_pixels

@@ -15,6 +15,7 @@ import torch
 import lenet
 from lenet.datasets import DATA_DIR_ENV, DATASETS
 from lenet.errors import UnknownNameError
+from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 
 AUTOCAST_DTYPES: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}  # --precision -> autocast dtype
 
@@ -41,8 +42,8 @@ PRESET_MODEL_OVERRIDES: dict[str, dict[str, Any]] = {"lenet5-1998": dict(lr=0.01
 class TrainConfig:
     dataset: str = option("mnist", "dataset to train on", list(DATASETS))
     model: str = option("lenet5", "variant from the lenet registry", lenet.list_models())
-    activation: str | None = option(None, "lenet5 only: its activation (default: the variant's own, tanh)", ["tanh", "relu"])
-    pooling: str | None = option(None, "lenet5 only: its S2/S4 pooling (default: the variant's own, avg)", ["avg", "max"])
+    activation: str | None = option(None, "lenet5 only: its activation (default: the variant's own, tanh)", list(ACTIVATIONS))
+    pooling: str | None = option(None, "lenet5 only: its S2/S4 pooling (default: the variant's own, avg)", list(POOLINGS))
     epochs: int = option(10, "passes over the training set")
     batch_size: int = option(128, "images per optimisation step (summed over all processes under torchrun)")
     lr: float = option(0.05, "peak learning rate")

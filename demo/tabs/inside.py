@@ -27,10 +27,11 @@ from demo.render import (
 )
 from demo.strings import label, language, text
 from demo.zoo import Zoo
+from lenet.datasets import dataset_spec
 
 PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
 SLIDER_COLOUR = "#9ca3af"
-MAP_STAGES = {"c1": 3, "s2": 6, "c3": 6, "s4": 12}  # CSS pixels per activation: every map about as wide
+STAGE_TILE_PX = {"c1": 3, "s2": 6, "c3": 6, "s4": 12}  # CSS pixels per activation: every map about as wide
 VECTOR_STAGES = (("c5", "C5"), ("f6", "F6"))
 SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
     ("rotation", -45, 45, 0, 1), ("shift_x", -6, 6, 0, 0.5), ("shift_y", -6, 6, 0, 0.5),
@@ -97,9 +98,10 @@ class InsideTab:
         pixels = distortion.apply(state["pixels"])
         upright = dataclasses.replace(distortion, degrees=0.0).apply(state["pixels"])
         dataset, models = state["dataset"], self.zoo.models(state["dataset"])
-        legend = " · ".join(f"{model} {name}" for model, name in zip(models, PLOT_COLOURS.values()))  # in words too
+        legend = " · ".join(f"{model} {text(lang, name)}" for model, name in zip(models, PLOT_COLOURS.values()))  # in words too
+        shown_name = dataset_spec(dataset).display_name
         return {
-            self.hint: f"{text(lang, 'inside_now', count=len(models), dataset=dataset)} {legend}",
+            self.hint: f"{text(lang, 'inside_now', count=len(models), dataset=shown_name)} {legend}",
             self.distorted: input_image(pixels[0]),
             self.plot: rotation_plot(self.zoo, upright, dataset, models, distortion.degrees, lang),
             self.stage_model: gr.Dropdown(choices=models, value=models[-1]),
@@ -111,5 +113,5 @@ class InsideTab:
             return {self.maps: "", **{plot: None for plot in self.bars.values()}}
         pixels = Distortion.from_sliders(values).apply(state["pixels"])
         pictures = stage_pictures(self.zoo.by_dataset[state["dataset"]][model], pixels)
-        maps = figures(*(tiles_html(pictures[name], name.upper(), px) for name, px in MAP_STAGES.items()))
+        maps = figures(*(tiles_html(pictures[name], name.upper(), px) for name, px in STAGE_TILE_PX.items()))
         return {self.maps: maps, **{plot: pictures[name] for name, plot in self.bars.items()}}

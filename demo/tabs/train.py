@@ -31,6 +31,7 @@ from demo.training import (
 )
 from lenet.datasets import dataset_spec
 from lenet.errors import DatasetError, LenetError
+from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 from lenet.preprocess import dataset_pixels
 from train.engine import Progress
 
@@ -74,16 +75,19 @@ class TrainTab:
                 gr.Markdown(text("en", "train_missing", reason=html.escape(missing[0])), elem_id="train-missing")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
+                    start_with = Recipe()
                     self.knobs = [
-                        gr.Radio([(dataset_spec(d).display_name, d) for d in DATASETS_TO_TRAIN], value="mnist", label=label("dataset")),
-                        gr.Dropdown(list(MODELS_TO_TRAIN), value="lenet5", label=label("variant")),
-                        gr.Radio(list(OPTIMIZERS), value="adam", label=label("optimizer")),
-                        gr.Number(1e-3, label=label("learning_rate"), minimum=LEARNING_RATES[0], maximum=LEARNING_RATES[1]),
-                        gr.Dropdown(list(BATCH_SIZES), value=64, label=label("batch_size")),
-                        gr.Slider(1, MAX_EPOCHS, value=1, step=1, label=label("epochs")),
-                        gr.Checkbox(False, label=label("augment")),
-                        gr.Radio(["tanh", "relu"], value="tanh", label=label("activation")),
-                        gr.Radio(["avg", "max"], value="avg", label=label("pooling")),
+                        gr.Radio([(dataset_spec(d).display_name, d) for d in DATASETS_TO_TRAIN], value=start_with.dataset,
+                                 label=label("dataset")),
+                        gr.Dropdown(list(MODELS_TO_TRAIN), value=start_with.model, label=label("variant")),
+                        gr.Radio(list(OPTIMIZERS), value=start_with.optimizer, label=label("optimizer")),
+                        gr.Number(start_with.learning_rate, label=label("learning_rate"), minimum=LEARNING_RATES[0],
+                                  maximum=LEARNING_RATES[1]),
+                        gr.Dropdown(list(BATCH_SIZES), value=start_with.batch_size, label=label("batch_size")),
+                        gr.Slider(1, MAX_EPOCHS, value=start_with.epochs, step=1, label=label("epochs")),
+                        gr.Checkbox(start_with.augment, label=label("augment")),
+                        gr.Radio(list(ACTIVATIONS), value=start_with.activation, label=label("activation")),
+                        gr.Radio(list(POOLINGS), value=start_with.pooling, label=label("pooling")),
                     ]
                     with gr.Row():
                         start = gr.Button(label("start"), variant="primary", elem_id="train-start", interactive=not missing)
