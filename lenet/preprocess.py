@@ -30,6 +30,8 @@ FASHION_FIELD = 28  # Fashion-MNIST fits the longest side of the product into 28
 INK_THRESHOLD = 0.2  # a pixel is ink if it differs from the background by this fraction of the strongest ink
 MIN_CONTRAST = 0.05  # below this, the image is blank
 BORDER_WIDTH_FRACTION = 0.05  # the outer 5% of each side shows the background
+DATASET_SIDE = 28  # an MNIST / Fashion-MNIST file...
+DARK_BACKGROUND = 0.5  # ...is grey on a background darker than this
 
 
 def open_image(source: ImageSource) -> Image.Image:
@@ -135,13 +137,33 @@ def _pad_to_model(field: torch.Tensor) -> torch.Tensor:
     return F.pad(field, (pad, pad, pad, pad))[None, None]
 
 
+def _dataset_file(image: Image.Image) -> torch.Tensor | None:
+    """The model input of a 28x28 grey image on a dark background, which is what an MNIST or Fashion-MNIST file
+    is: its own pixels, scaled and padded exactly as in training (the recipes would only approximate them)."""
+    if image.size != (DATASET_SIDE, DATASET_SIDE) or image.mode not in ("L", "RGB"):
+        return None
+    array = np.asarray(image.convert("RGB"))
+    gray = array[..., 0]
+    if not (np.array_equal(gray, array[..., 1]) and np.array_equal(gray, array[..., 2])):
+        return None
+    if np.median(_border(gray / 255.0)) >= DARK_BACKGROUND:
+        return None
+    if int(gray.max()) - int(gray.min()) < MIN_CONTRAST * 255:
+        raise EmptyImageError("the image is empty: draw or upload something first")
+    return dataset_pixels(torch.from_numpy(gray.copy())[None, None])
+
+
 def prepare_sketch(source: ImageSource) -> torch.Tensor:
     """MNIST's own recipe for a drawn or photographed digit -> ``1 x 1 x 32 x 32``.
 
     Ink made bright on dark, cropped, longest side fitted into 20 px, placed by
-    centre of mass in 28x28, padded to 32.
+    centre of mass in 28x28, padded to 32. An MNIST file goes through as it is.
     """
-    ink = ink_map(*_rgba_array(open_image(source)))
+    image = open_image(source)
+    as_is = _dataset_file(image)
+    if as_is is not None:
+        return as_is
+    ink = ink_map(*_rgba_array(image))
     patch = _fit(np.ascontiguousarray(ink[_ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
@@ -154,8 +176,13 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
 
     A light background is inverted (products are bright on black), the product
     is cropped, its longest side fitted into 28 px and centred, then padded.
+    A Fashion-MNIST file goes through as it is.
     """
-    rgb, alpha = _rgba_array(open_image(source))
+    image = open_image(source)
+    as_is = _dataset_file(image)
+    if as_is is not None:
+        return as_is
+    rgb, alpha = _rgba_array(image)
     gray = alpha * _luminance(rgb)  # transparent areas become the black background
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray

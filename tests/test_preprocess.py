@@ -10,6 +10,7 @@ from lenet.errors import EmptyImageError, InputError
 from lenet.preprocess import (
     DIGIT_BOX,
     WORKING_SIZE,
+    dataset_pixels,
     open_image,
     prepare_fashion,
     prepare_photo,
@@ -96,9 +97,9 @@ def test_photo_of_handwriting_with_uneven_paper():
     assert_mnist_like(prepare_sketch(image))
 
 
-def _fashion_item(size=84, background=255, fill=60):
+def _fashion_item(size=84, background=255, fill=60, top=0.1, bottom=0.9):
     image = Image.new("L", (size, size), background)
-    ImageDraw.Draw(image).rectangle([size * 0.3, size * 0.1, size * 0.7, size * 0.9], fill=fill)  # a tall "dress"
+    ImageDraw.Draw(image).rectangle([size * 0.3, size * top, size * 0.7, size * bottom - 1], fill=fill)  # a tall "dress"
     return image
 
 
@@ -119,7 +120,7 @@ def test_fashion_file_itself_is_kept_as_is():
 
 
 def test_fashion_enlarged_copy_matches_the_original():
-    item = _fashion_item(size=28, background=0, fill=200)
+    item = _fashion_item(size=28, background=0, fill=200, top=0.0, bottom=1.0)  # as 98 % of Fashion-MNIST: frame-high
     small = prepare_fashion(item)
     large = prepare_fashion(item.resize((280, 280), Image.Resampling.NEAREST))
     assert (small - large).abs().mean() < 0.05
@@ -171,3 +172,27 @@ def test_large_jpegs_are_decoded_at_a_reduced_scale_but_still_larger_than_needed
     assert max(decoded.size) < 4000 and min(decoded.size) >= WORKING_SIZE  # not the full 12 megapixels
     pixels = prepare_photo(_encode(photo, "JPEG"))
     assert pixels[0, 0, 16, 16] > 0.9 and pixels[0, 1, 16, 16] < 0.1  # the red square still in the middle
+
+
+def test_a_raw_mnist_or_fashion_file_goes_through_pixel_identical():
+    from demo.examples import EXAMPLES_DIR, load_index
+    from lenet.preprocess import prepare_fashion
+
+    files = [entry for entry in load_index() if entry["dataset"] in ("mnist", "fashion-mnist")]
+    assert len(files) >= 20
+    for entry in files:
+        path = EXAMPLES_DIR / entry["file"]
+        raw = torch.from_numpy(np.asarray(Image.open(path)).copy())[None, None]
+        recipe = prepare_sketch if entry["dataset"] == "mnist" else prepare_fashion
+        assert torch.equal(recipe(str(path)), dataset_pixels(raw)), entry["file"]
+
+
+def test_a_small_drawing_on_white_still_goes_through_the_recipe():
+    from demo.examples import EXAMPLES_DIR
+
+    digit = Image.open(EXAMPLES_DIR / "mnist" / "00000.png")
+    inverted = Image.eval(digit, lambda value: 255 - value)  # dark ink on white: a drawing, not a dataset file
+    pixels = prepare_sketch(inverted)
+    assert pixels[0, 0, :2].max() == 0 and pixels.max() == pytest.approx(1.0)  # bright on black, a margin kept
+    with pytest.raises(EmptyImageError):
+        prepare_sketch(Image.new("L", (28, 28), 0))
