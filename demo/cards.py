@@ -129,7 +129,7 @@ class ResultPanel:
         except EmptyImageError:
             return self.message(text(lang, self.blank))
         except LenetError as error:
-            return self.message(text(lang, "cannot_classify", error=html.escape(str(error))))
+            return self.refuse(error, lang)
         return {**self.show(comparison, lang), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
     def show(self, comparison: Comparison, lang: str) -> Update:
@@ -141,6 +141,10 @@ class ResultPanel:
     def greet(self, request: gr.Request | None = None) -> str:
         """The tab's hint in the visitor's language, on page load."""
         return message_html(text(language(request), self.hint))
+
+    def refuse(self, error: LenetError, lang: str) -> Update:
+        """Why this input cannot be classified, in plain words."""
+        return self.message(text(lang, "cannot_classify", error=html.escape(str(error))))
 
     def message(self, message: str) -> Update:
         return {self.seen: None, self.current: gr.skip(), self.summary: message_html(message), **self.cards.show([])}

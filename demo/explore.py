@@ -50,9 +50,9 @@ class Insight:
     latency_ms: float
 
 
-def first_layer_weight(predictor: Predictor) -> torch.Tensor:
+def first_layer_weight(model: torch.nn.Module) -> torch.Tensor:
     """C1's convolution kernels, whatever the variant wraps around them."""
-    conv = next(m for m in predictor.model.c1.modules() if isinstance(m, torch.nn.Conv2d))
+    conv = next(m for m in model.c1.modules() if isinstance(m, torch.nn.Conv2d))
     return conv.weight.detach()
 
 
@@ -70,7 +70,7 @@ def look_inside(zoo: Zoo, pixels: torch.Tensor, dataset: str, models: list[str])
                 probabilities=predictor.by_class(explanation.probabilities),
                 saliency=overlay(pixels[0], explanation.saliency),
                 grad_cam=overlay(pixels[0], explanation.grad_cam),
-                kernels=first_layer_weight(predictor),
+                kernels=first_layer_weight(predictor.model),
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )

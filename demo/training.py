@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import gradio as gr
+
 import lenet
+from demo.zoo import Zoo
 from lenet.datasets import DATA_DIR_ENV
 from lenet.errors import DatasetError, LenetError
 from train.config import TrainConfig
@@ -158,6 +161,12 @@ class TrainingJob:
 def own_models(yours: dict[str, Finished] | None, dataset: str | None = None) -> dict[str, lenet.Predictor]:
     """The session's trained models by name (of ``dataset`` only, if given)."""
     return {name: f.predictor for name, f in (yours or {}).items() if dataset in (None, f.predictor.meta["dataset"])}
+
+
+def all_chosen(zoo: Zoo, dataset: str, yours: dict[str, Finished] | None) -> gr.CheckboxGroup:
+    """A models checkbox group listing the dataset's shipped variants and the session's own, all chosen."""
+    names = zoo.models(dataset) + list(own_models(yours, dataset))
+    return gr.CheckboxGroup(choices=names, value=names)
 
 
 def forget(models: dict[str, Finished] | None) -> None:

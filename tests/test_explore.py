@@ -40,8 +40,8 @@ def test_look_inside_gives_each_variant_its_saliency_and_kernels(zoo, digit):
 
 
 def test_kernels_are_the_first_convolution(zoo):
-    assert first_layer_weight(zoo.by_dataset["mnist"]["lenet5-1998"]).shape == (6, 1, 5, 5)
-    assert first_layer_weight(zoo.by_dataset["cifar10"]["lenet-cifar"]).shape[1:] == (3, 3, 3)
+    assert first_layer_weight(zoo.by_dataset["mnist"]["lenet5-1998"].model).shape == (6, 1, 5, 5)
+    assert first_layer_weight(zoo.by_dataset["cifar10"]["lenet-cifar"].model).shape[1:] == (3, 3, 3)
 
 
 @pytest.mark.data

@@ -1,13 +1,11 @@
 """The Draw tab: a canvas, and the MNIST variants answering as you draw."""
 from __future__ import annotations
 
-import html
-
 import gradio as gr
 
 from demo.cards import ResultPanel, Update
 from demo.sketch import sketch_image, sketchpad
-from demo.strings import TRANSLATIONS, label, language, text
+from demo.strings import TRANSLATIONS, label, language
 from demo.training import own_models
 from demo.zoo import Zoo
 from lenet import InputError
@@ -39,10 +37,5 @@ class DrawTab:
         try:
             image = sketch_image(drawing)
         except InputError as error:
-            return self.panel.message(text(lang, "cannot_classify", error=html.escape(str(error))))
+            return self.panel.refuse(error, lang)
         return self.panel.answer(self.zoo, image, DATASET, models, lang, own_models(yours, DATASET))
-
-    def choices(self, yours: dict | None) -> gr.CheckboxGroup:
-        """The shipped MNIST variants and the session's own, all chosen."""
-        names = self.zoo.models(DATASET) + list(own_models(yours, DATASET))
-        return gr.CheckboxGroup(choices=names, value=names)

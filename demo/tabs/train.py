@@ -13,8 +13,10 @@ from torchvision.transforms.v2.functional import normalize
 
 import lenet
 from demo.cards import Update, figures
+from demo.explore import first_layer_weight
 from demo.render import C1_PX, C3_PX, kernels_html, tiles_html
 from demo.strings import label, language, text
+from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
 from demo.training import (
@@ -27,6 +29,7 @@ from demo.training import (
     Finished,
     Recipe,
     TrainingJob,
+    all_chosen,
     missing_data,
 )
 from lenet.datasets import dataset_spec
@@ -59,8 +62,7 @@ def snapshot(progress: Progress, plain: torch.nn.Module, spec: lenet.DatasetSpec
     """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (through a plain copy)."""
     plain.load_state_dict(progress.model.state_dict())
     stages = lenet.model_stages(plain, normalize(image, spec.mean, spec.std))
-    conv = next(m for m in plain.c1.modules() if isinstance(m, torch.nn.Conv2d))
-    return figures(kernels_html(conv.weight.detach(), text(lang, "kernels")),
+    return figures(kernels_html(first_layer_weight(plain), text(lang, "kernels")),
                    tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX), tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX))
 
 
@@ -150,8 +152,8 @@ class TrainTab:
         archive = zip_model(finished)
         done = text(lang, "train_stopped" if finished.stopped else "train_done", name=name, seconds=finished.seconds)
         return {self.status: f"<p>{done}</p>", **self.plots(rows), self.download: gr.File(archive, visible=True),
-                self.yours: yours, self.draw.models: self.draw.choices(yours),
-                self.upload.models: self.upload.choices(upload_dataset, yours)}
+                self.yours: yours, self.draw.models: all_chosen(self.draw.zoo, DRAW_DATASET, yours),
+                self.upload.models: all_chosen(self.draw.zoo, upload_dataset, yours)}
 
     def on_stop(self, request: gr.Request | None = None) -> None:
         job = self.running.get(session_of(request))

@@ -7,7 +7,7 @@ from demo.cards import ResultPanel, Update
 from demo.examples import example_entries
 from demo.offload import inline_unless_large
 from demo.strings import label, language
-from demo.training import own_models
+from demo.training import all_chosen, own_models
 from demo.zoo import Zoo
 from lenet.datasets import dataset_spec
 
@@ -55,6 +55,4 @@ class UploadTab:
         return {self.file: path, self.dataset: dataset, self.models: self.choices(dataset, yours)}
 
     def choices(self, dataset: str, yours: dict | None = None) -> gr.CheckboxGroup:
-        """The dataset's shipped variants and the session's own, all chosen."""
-        names = self.zoo.models(dataset) + list(own_models(yours, dataset))
-        return gr.CheckboxGroup(choices=names, value=names)
+        return all_chosen(self.zoo, dataset, yours)
