@@ -59,10 +59,13 @@ def test_look_inside_explains_the_last_drawing(page):
     page.get_by_role("tab", name="Draw").click()
 
 
-def test_clicking_a_real_test_image_classifies_it(page):
+def test_clicking_a_real_test_image_classifies_it_and_removing_it_clears(page):
     page.get_by_role("tab", name="Upload").click()
     page.locator("#examples button:has(img)").first.click()  # the first MNIST test image, a 7
     expect(answers(page, "upload").locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
+    page.locator('#upload button[aria-label="Clear"]').click()  # removing the upload clears the results
+    expect(answers(page, "upload")).to_have_text("Upload an image.", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#upload-results .card-answer")).to_have_count(0)
     page.get_by_role("tab", name="Draw").click()
 
 
