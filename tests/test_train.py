@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+import lenet
 from lenet.checkpoint import read_config, read_training_state
 from train import distributed
 from train import run as train_run
@@ -115,6 +116,7 @@ def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
         (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
         (["--optimizer", "lion"], "unknown optimizer 'lion'; choose one of: sgd, adam, adamw"),
         (["--precision", "fp8"], "unknown precision 'fp8'; choose one of: fp32, bf16"),
+        (["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
         (["--preset", "paper", "--dataset", "cifar10"], "preset 'paper' has no recipe for cifar10; it has: mnist"),
     ],
 )
@@ -159,3 +161,10 @@ def test_curves_leave_out_a_split_that_was_not_held_out(tmp_path, monkeypatch):
     plot_curves(tmp_path / "curves.png", history)
     legend = [text.get_text() for text in plt.gcf().axes[0].get_legend().get_texts()]
     assert legend == ["train", "test"]
+
+
+def test_zero_epochs_is_one_clear_line():
+    from train.config import parse_config
+
+    with pytest.raises(lenet.LenetError, match="--epochs must be at least 1, not 0"):
+        parse_config(["--epochs", "0"])

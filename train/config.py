@@ -99,6 +99,9 @@ class TrainConfig:
             value, choices = getattr(self, f.name), f.metadata.get("choices")
             if choices and value is not None and value not in choices:
                 raise UnknownNameError(f.name, value, choices)
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise lenet.LenetError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
