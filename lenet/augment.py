@@ -2,7 +2,8 @@
 
 torchvision's v2 transforms draw one set of random parameters per call, so a
 whole batch would get the same distortion; here every image gets its own
-random affine map (lenet.transforms.affine), and the batch is warped at once.
+random affine map (lenet.transforms.affine), and the batch is warped at once;
+then a share of it goes through what uploading does to a picture (lenet.degrade).
 Each dataset's own augmentation is part of its spec (lenet.datasets).
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lenet.degrade import degrade, frame
 from lenet.transforms import affine
 
 
@@ -22,6 +24,8 @@ class Augmentation:
     shear: float = 0.0  # degrees
     hflip: bool = False
     integer_shift: bool = False  # whole-pixel shifts, i.e. random crops of a zero-padded image
+    frame: float = 0.0  # share of images given a thin flat-coloured frame, as photos on a page have
+    degrade: float = 0.0  # share of images blurred and round-tripped as uploads are (lenet.degrade)
 
     def __call__(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Distort a float batch ``N x C x H x W``; ``generator`` makes it reproducible."""
@@ -36,4 +40,7 @@ class Augmentation:
         if self.integer_shift:
             shift_x, shift_y = shift_x.round(), shift_y.round()
         flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else None
-        return affine(images, degrees, shift_x, shift_y, zoom, shear, flip)
+        images = affine(images, degrees, shift_x, shift_y, zoom, shear, flip)
+        if self.frame:
+            images = frame(images, self.frame, generator)
+        return degrade(images, self.degrade, generator) if self.degrade else images

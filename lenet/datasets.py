@@ -41,6 +41,8 @@ class DatasetSpec:
         return len(self.classes)
 
 
+UPLOAD_SHARE = 0.3  # of training images go through an upload's round trip (lenet.degrade)
+FRAME_SHARE = 0.1  # of CIFAR-10 training images get a thin frame, as cropped photos often keep
 BEST_RECIPE = dict(optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128)
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -54,7 +56,7 @@ DATASETS: dict[str, DatasetSpec] = {
             mean=(0.1307,),
             std=(0.3081,),
             preprocess="sketch",
-            augmentation=Augmentation(degrees=10, shift=2, scale=0.1, shear=10),  # the paper's small distortions
+            augmentation=Augmentation(degrees=10, shift=2, scale=0.1, shear=10, degrade=UPLOAD_SHARE),  # the paper's distortions
             recipe=dict(BEST_RECIPE, epochs=30),
             published="LeNet-5, LeCun et al. 1998: 99.05 % (99.2 % trained with distortions)",
             hub_id="ylecun/mnist",
@@ -68,7 +70,7 @@ DATASETS: dict[str, DatasetSpec] = {
             mean=(0.2860,),
             std=(0.3530,),
             preprocess="fashion",
-            augmentation=Augmentation(shift=2, hflip=True, integer_shift=True),  # crops and flips
+            augmentation=Augmentation(shift=2, hflip=True, integer_shift=True, degrade=UPLOAD_SHARE),  # crops and flips
             recipe=dict(BEST_RECIPE, epochs=40, label_smoothing=0.1),
             published="LeNet-style tutorials: 85-90 %",
             hub_id="zalando-datasets/fashion_mnist",
@@ -82,7 +84,7 @@ DATASETS: dict[str, DatasetSpec] = {
             mean=(0.4914, 0.4822, 0.4465),
             std=(0.2470, 0.2435, 0.2616),
             preprocess="photo",
-            augmentation=Augmentation(shift=4, hflip=True, integer_shift=True),  # crops and flips
+            augmentation=Augmentation(shift=4, hflip=True, integer_shift=True, frame=FRAME_SHARE, degrade=UPLOAD_SHARE),
             recipe=dict(BEST_RECIPE, epochs=30, lr=0.1, label_smoothing=0.1),
             published="LeNet-style tutorials: 60-70 %",
             hub_id="uoft-cs/cifar10",
