@@ -196,3 +196,35 @@ def test_a_small_drawing_on_white_still_goes_through_the_recipe():
     assert pixels[0, 0, :2].max() == 0 and pixels.max() == pytest.approx(1.0)  # bright on black, a margin kept
     with pytest.raises(EmptyImageError):
         prepare_sketch(Image.new("L", (28, 28), 0))
+
+
+def _scene(seed: int = 0) -> np.ndarray:
+    """A 32x32 colour 'photo' whose content reaches every edge (as CIFAR-10's do)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)
+    return np.asarray(Image.fromarray(small).resize((32, 32), Image.Resampling.BICUBIC))
+
+
+def test_a_32px_photo_goes_through_unchanged():
+    scene = _scene()
+    expected = torch.from_numpy(scene.copy()).permute(2, 0, 1)[None].float() / 255
+    torch.testing.assert_close(prepare_photo(scene), expected, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("page", [255, 0, 128])
+def test_a_photo_on_a_page_is_cropped_out_of_its_margins(page):
+    photo = Image.fromarray(_scene()).resize((200, 200), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (300, 260), (page,) * 3)
+    sheet.paste(photo, (60, 25))
+    alone = prepare_photo(photo)
+    assert (prepare_photo(sheet) - alone).abs().mean() < 0.01
+    assert (prepare_photo(np.asarray(sheet)[20:-20, 20:-20]) - alone).abs().mean() < 0.01
+
+
+def test_a_coloured_frame_or_a_scene_touching_the_edge_is_not_cropped():
+    photo = Image.fromarray(_scene()).resize((200, 200), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (240, 240), (200, 30, 30))  # a red wall is part of the scene
+    sheet.paste(photo, (20, 20))
+    framed = prepare_photo(sheet)
+    assert (framed - prepare_photo(photo)).abs().mean() > 0.02
+    assert framed[0, 0, 0, 0] > 0.5 and framed[0, 1, 0, 0] < 0.3  # the red is still there
