@@ -86,13 +86,14 @@ def summary(comparison: Comparison, lang: str) -> str:
     return text(lang, "disagree")
 
 
-def answers_html(comparison: Comparison, lang: str) -> str:
-    """The summary line and each variant's answer with its confidence."""
+def answers_html(comparison: Comparison, lang: str, note: str = "") -> str:
+    """The summary line, each variant's answer with its confidence, and ``note`` (what kind of image it seems)."""
     rows = "".join(
         f'<li><span class="answer-model">{html.escape(r.model)}</span> <span class="prediction">{html.escape(r.label)}</span> '
         f'<span class="answer-confidence">{max(r.probabilities.values()):.0%}</span></li>' for r in comparison.results
     )
-    return f'<div class="answers"><p>{summary(comparison, lang)}</p><ul>{rows}</ul></div>'
+    note = f'<div class="note">{note}</div>' if note else ""
+    return f'<div class="answers"><p>{summary(comparison, lang)}</p><ul>{rows}</ul>{note}</div>'
 
 
 def message_html(message: str) -> str:
@@ -120,8 +121,9 @@ class ResultPanel:
         return [self.seen, self.current, self.summary, *self.cards.components]
 
     def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str,
-               yours: dict[str, Predictor] | None = None) -> Update:
-        """Classify ``image`` with each chosen variant (``yours``: the session's own models) and show it, or say why not."""
+               yours: dict[str, Predictor] | None = None, note: str = "") -> Update:
+        """Classify ``image`` with each chosen variant (``yours``: the session's own models) and show it with
+        ``note`` beside the answers, or say why not."""
         if image is None:
             return self.message(text(lang, self.hint))
         try:
@@ -130,13 +132,13 @@ class ResultPanel:
             return self.message(text(lang, self.blank))
         except LenetError as error:
             return self.refuse(error, lang)
-        return {**self.show(comparison, lang), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
+        return {**self.show(comparison, lang, note), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
-    def show(self, comparison: Comparison, lang: str) -> Update:
+    def show(self, comparison: Comparison, lang: str, note: str = "") -> Update:
         consensus = comparison.consensus if len(comparison.results) > 1 else None  # no marks for a lone variant
         seen = html_figure(comparison.seen, text(lang, "seen"), comparison.seen.width * INPUT_SCALE)
         cards = [variant_card(result, consensus, lang) for result in comparison.results]
-        return {self.seen: seen, self.summary: answers_html(comparison, lang), **self.cards.show(cards)}
+        return {self.seen: seen, self.summary: answers_html(comparison, lang, note), **self.cards.show(cards)}
 
     def greet(self, request: gr.Request | None = None) -> str:
         """The tab's hint in the visitor's language, on page load."""

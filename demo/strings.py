@@ -18,6 +18,12 @@ EN = {
     "upload_label": "Image file", "upload_hint": "Upload an image.", "blank": "The image is blank.",
     "which_dataset": "Which kind of image is it?", "examples": "Real test images: click one",
     "cannot_classify": "<b>Cannot classify this image:</b> {error}",
+    "picked": "It looks like <b>{seen}</b> ({score:.0%} sure), so their models answer. Pick another kind above to "
+              "override.",
+    "looks_like_other": "⚠ This looks like <b>{seen}</b> ({score:.0%} sure), not {chosen}: the answers below may "
+                        "mean little.",
+    "looks_like_none": "⚠ This looks like none of the kinds of image these models learnt: the answers below are "
+                       "guesses, not recognitions.",
     "pick_a_model": "Pick at least one model.",
     "one_says": "{model} says: <b>{label}</b>",
     "all_agree": "All {count} models agree: <b>{label}</b>",
@@ -66,6 +72,11 @@ KO = {
     "upload_label": "이미지 파일", "upload_hint": "이미지를 올려 주세요.", "blank": "빈 이미지입니다.",
     "which_dataset": "어떤 종류의 이미지인가요?", "examples": "실제 테스트 이미지: 하나를 눌러 보세요",
     "cannot_classify": "<b>이 이미지는 분류할 수 없습니다:</b> {error}",
+    "picked": "<b>{seen}</b>처럼 보여서({score:.0%} 확신) 그 모델들이 답합니다. 위에서 다른 종류를 고를 수 있습니다.",
+    "looks_like_other": "⚠ 이 이미지는 {chosen}이(가) 아니라 <b>{seen}</b>처럼 보입니다({score:.0%} 확신). 아래 답은 "
+                        "의미가 없을 수 있습니다.",
+    "looks_like_none": "⚠ 이 이미지는 모델들이 배운 어떤 종류와도 닮지 않았습니다. 아래 답은 알아본 것이 아니라 "
+                       "추측일 뿐입니다.",
     "pick_a_model": "모델을 하나 이상 고르세요.",
     "one_says": "{model}의 답: <b>{label}</b>",
     "all_agree": "모델 {count}개가 모두 같은 답: <b>{label}</b>",

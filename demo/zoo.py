@@ -10,16 +10,19 @@ import torch
 from lenet import LenetError, Predictor, list_models
 from lenet.checkpoint import MANIFEST_NAME, read_manifest
 from lenet.datasets import DATASETS, MODEL_INPUT_SIZE
+from lenet.identify import IDENTIFIER_DIR, Identifier
 
 CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
 
 
 class Zoo:
-    """``zoo[dataset][model] -> Predictor`` for every manifest entry."""
+    """``zoo[dataset][model] -> Predictor`` for every manifest entry, and the identifier that tells which
+    dataset an upload looks like (``None`` where a checkpoints folder has none)."""
 
-    def __init__(self, predictors: list[Predictor], folder: Path | None = None) -> None:
+    def __init__(self, predictors: list[Predictor], folder: Path | None = None, identifier: Identifier | None = None) -> None:
         self.folder = folder  # where the checkpoints, their manifest and model cards lie
+        self.identifier = identifier
         self.entries = read_manifest(folder) if folder else []
         self.by_dataset: dict[str, dict[str, Predictor]] = defaultdict(dict)
         order = list_models()  # the registry's display order
@@ -33,7 +36,8 @@ class Zoo:
         if not entries:
             raise LenetError(f"no checkpoints listed in {folder / MANIFEST_NAME}; set ${CHECKPOINTS_ENV} to a folder that has them")
         predictors = [Predictor.from_pretrained((folder / entry["file"]).parent) for entry in entries]
-        zoo = cls(predictors, folder)
+        identifier_dir = folder / IDENTIFIER_DIR.name
+        zoo = cls(predictors, folder, Identifier.from_pretrained(identifier_dir) if identifier_dir.is_dir() else None)
         zoo.warm_up()
         return zoo
 

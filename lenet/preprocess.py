@@ -57,7 +57,7 @@ def open_image(source: ImageSource) -> Image.Image:
     return image
 
 
-def _rgba_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+def rgba_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     """``(rgb H x W x 3, alpha H x W)`` as float32 in [0, 1], whatever the mode or bit depth."""
     if image.width < 1 or image.height < 1:
         raise InputError("image has no pixels")
@@ -165,7 +165,7 @@ def prepare_sketch(source: ImageSource) -> torch.Tensor:
     as_is = _dataset_file(image)
     if as_is is not None:
         return as_is
-    ink = ink_map(*_rgba_array(image))
+    ink = ink_map(*rgba_array(image))
     patch = _fit(np.ascontiguousarray(ink[_ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
@@ -184,7 +184,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     as_is = _dataset_file(image)
     if as_is is not None:
         return as_is
-    rgb, alpha = _rgba_array(image)
+    rgb, alpha = rgba_array(image)
     gray = alpha * _luminance(rgb)  # transparent areas become the black background
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
@@ -210,16 +210,19 @@ def _inside_frame(rgb: np.ndarray) -> np.ndarray:
 def prepare_photo(source: ImageSource) -> torch.Tensor:
     """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: a flat frame cropped off, centre-cropped to a square, then
     shrunk with Lanczos, which undoes the usual enlargements best (bench/README.md). A 32x32 file is kept as it is."""
-    rgb, alpha = _rgba_array(open_image(source))
+    rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
     if max(rgb.shape[:2]) > MODEL_INPUT_SIZE:
         rgb = _inside_frame(rgb)
     h, w = rgb.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    square = rgb[top : top + side, left : left + side]
-    size = (MODEL_INPUT_SIZE, MODEL_INPUT_SIZE)
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(square[..., c])).resize(size, Image.Resampling.LANCZOS))
+    return shrink(rgb[top : top + side, left : left + side], MODEL_INPUT_SIZE)
+
+
+def shrink(rgb: np.ndarray, side: int) -> torch.Tensor:
+    """A square ``H x W x 3`` float image -> ``1 x 3 x side x side`` in [0, 1], by Lanczos."""
+    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(rgb[..., c])).resize((side, side), Image.Resampling.LANCZOS))
                 for c in range(3)]  # PIL resizes float ("F") images channel by channel
     return torch.from_numpy(np.stack(channels))[None].clamp(0, 1)
 

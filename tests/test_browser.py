@@ -4,6 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from demo.examples import EXAMPLES_DIR, load_index
 from tools.browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
 
 # One desktop session, step after step (Look inside explains the digit drawn before it; the Draw tab shows the
@@ -66,6 +67,16 @@ def test_clicking_a_real_test_image_classifies_it_and_removing_it_clears(page):
     page.locator('#upload button[aria-label="Clear"]').click()  # removing the upload clears the results
     expect(answers(page, "upload")).to_have_text("Upload an image.", timeout=ANSWER_TIMEOUT_MS)
     expect(page.locator("#upload-results .card-answer")).to_have_count(0)
+    page.get_by_role("tab", name="Draw").click()
+
+
+def test_an_upload_picks_its_dataset_and_says_so(page):
+    page.get_by_role("tab", name="Upload").click()
+    photo = next(EXAMPLES_DIR / e["file"] for e in load_index() if e["dataset"] == "cifar10")
+    page.locator("#upload input[type=file]").set_input_files(str(photo))
+    expect(answers(page, "upload").locator(".note")).to_contain_text("It looks like CIFAR-10 objects", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_label("CIFAR-10 objects")).to_be_checked()
+    page.locator('#upload button[aria-label="Clear"]').click()
     page.get_by_role("tab", name="Draw").click()
 
 

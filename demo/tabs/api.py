@@ -1,5 +1,5 @@
-"""The documented API: ``/classify`` (one variant's answer), ``/compare`` (what the Upload tab shows) and
-``/train`` (train a LeNet, streaming its progress)."""
+"""The documented API: ``/classify`` (one variant's answer), ``/compare`` (what the Upload tab shows),
+``/identify`` (which dataset an image looks like) and ``/train`` (train a LeNet, streaming its progress)."""
 from __future__ import annotations
 
 import time
@@ -25,9 +25,11 @@ class Api:
             dataset, model = gr.Textbox(), gr.Textbox()
             models = gr.Dropdown(sorted({m for d in zoo.datasets for m in zoo.models(d)}), multiselect=True)
             answer = gr.Label(num_top_classes=TOP_CLASSES)
+            identity = gr.JSON()
             optimizer, learning_rate, epochs, progress = gr.Textbox(), gr.Number(), gr.Number(), gr.JSON()
-            classify_button, compare_button, train_button = gr.Button(), gr.Button(), gr.Button()
+            classify_button, compare_button, identify_button, train_button = (gr.Button() for _ in range(4))
         classify_button.click(self.classify, [image, dataset, model], answer, api_name="classify")
+        identify_button.click(self.identify, image, identity, api_name="identify")
         compare_button.click(upload.on_upload, [image, dataset, models], upload.panel.components, api_name="compare")
         train_button.click(self.train, [dataset, model, optimizer, learning_rate, epochs], progress, api_name="train",
                            concurrency_limit=1, concurrency_id="train")  # one job at a time, shared with the Train tab
@@ -38,6 +40,18 @@ class Api:
             raise gr.Error("no image was sent")
         try:
             return await inline_unless_large(image, lambda: classify(self.zoo, image, dataset, model))
+        except LenetError as error:
+            raise gr.Error(str(error)) from None
+
+    async def identify(self, image: str | None) -> dict:
+        """Which dataset an image file looks like: {"dataset": "mnist", "fashion-mnist", "cifar10" or null (none of
+        them), "scores": {kind: probability}}."""
+        if image is None:
+            raise gr.Error("no image was sent")
+        if self.zoo.identifier is None:
+            raise gr.Error("this server has no identifier model (checkpoints/identify)")
+        try:
+            return await inline_unless_large(image, lambda: self.zoo.identifier(image).to_json())
         except LenetError as error:
             raise gr.Error(str(error)) from None
 

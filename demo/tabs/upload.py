@@ -1,4 +1,9 @@
-"""The Upload tab: any image file or a real test image, classified by the chosen dataset's variants."""
+"""The Upload tab: any image file or a real test image, classified by the variants of the dataset it looks like.
+
+A new file's dataset is picked by ``lenet.identify`` (the page says so); the
+person may pick another. When the image looks like another dataset than the one
+chosen, or like none, the page says so beside the answers.
+"""
 from __future__ import annotations
 
 import gradio as gr
@@ -6,10 +11,12 @@ import gradio as gr
 from demo.cards import ResultPanel, Update
 from demo.examples import example_entries
 from demo.offload import inline_unless_large
-from demo.strings import label, language
+from demo.strings import label, language, text
 from demo.training import all_chosen, own_models
 from demo.zoo import Zoo
+from lenet import LenetError
 from lenet.datasets import dataset_spec
+from lenet.identify import Identification
 
 EXAMPLE_COLUMNS = 10
 
@@ -35,20 +42,71 @@ class UploadTab:
         classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,
                         trigger_mode="always_last", api_visibility="private")
         # Each trigger runs after the dataset's models are in place, so no request sees a stale list.
-        self.file.upload(**classify)
+        self.file.upload(self.on_new_file, [self.file, self.dataset, yours], [self.dataset, self.models, *self.panel.components],
+                         trigger_mode="always_last", api_visibility="private")
         self.file.clear(**classify)
         gallery.select(self.on_example, yours, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
         self.dataset.input(self.choices, [self.dataset, yours], self.models, api_visibility="private").then(**classify)
         self.models.input(**classify)
 
-    async def on_upload(self, path: str | None, dataset: str, models: list[str], yours: dict | None = None,
+    async def on_upload(self, path: str | None, dataset: str | None, models: list[str], yours: dict | None = None,
                         request: gr.Request | None = None) -> Update:
-        """Inline on the event loop unless the file is slow to decode (demo.offload)."""
-        own = own_models(yours, dataset)
-        available = self.zoo.models(dataset) + list(own)
-        chosen = [m for m in models if m in available] or available  # another dataset's models: use all
+        """Classify with ``dataset``'s chosen variants (no dataset: the one the image looks like), saying so when the
+        image looks like another dataset or none. Inline on the event loop unless the file is slow to decode."""
         lang = language(request)
-        return await inline_unless_large(path, lambda: self.panel.answer(self.zoo, path, dataset, chosen, lang, own))
+
+        def answer() -> Update:
+            identity = self.identify(path)
+            chosen = dataset or self.pick(identity, None)
+            return self.panel.answer(self.zoo, path, chosen, self.chosen(chosen, models, yours), lang,
+                                     own_models(yours, chosen), self.note(identity, chosen, not dataset, lang))
+
+        return await inline_unless_large(path, answer)
+
+    async def on_new_file(self, path: str | None, dataset: str, yours: dict | None = None,
+                          request: gr.Request | None = None) -> Update:
+        """A new upload: pick the dataset it looks like, show its variants' answers and say what was picked."""
+        lang = language(request)
+
+        def answer() -> Update:
+            identity = self.identify(path)
+            picked = self.pick(identity, dataset)
+            shown = self.panel.answer(self.zoo, path, picked, self.zoo.models(picked) + list(own_models(yours, picked)),
+                                      lang, own_models(yours, picked), self.note(identity, picked, True, lang))
+            return {self.dataset: picked, self.models: self.choices(picked, yours), **shown}
+
+        return await inline_unless_large(path, answer)
+
+    def identify(self, path: str | None) -> Identification | None:
+        """What the image looks like, or None when there is no identifier or nothing readable to look at."""
+        if path is None or self.zoo.identifier is None:
+            return None
+        try:
+            return self.zoo.identifier(path)
+        except LenetError:  # the classifiers' recipe will say what is wrong with the file
+            return None
+
+    def pick(self, identity: Identification | None, current: str | None) -> str:
+        """The dataset the image looks like if the app has its models, else the one already chosen."""
+        if identity is not None and identity.dataset in self.zoo.datasets:
+            return identity.dataset
+        return current if current in self.zoo.datasets else self.zoo.datasets[0]
+
+    def chosen(self, dataset: str, models: list[str], yours: dict | None) -> list[str]:
+        available = self.zoo.models(dataset) + list(own_models(yours, dataset))
+        return [m for m in models if m in available] or available  # another dataset's models: use all
+
+    def note(self, identity: Identification | None, dataset: str, picked: bool, lang: str) -> str:
+        """What the image looks like, beside the answers: picked for you, unlike your choice, or like none."""
+        if identity is None:
+            return ""
+        if identity.dataset is None:
+            return text(lang, "looks_like_none")
+        seen = dataset_spec(identity.dataset).display_name
+        score = identity.scores[identity.dataset]
+        if identity.dataset != dataset:
+            return text(lang, "looks_like_other", seen=seen, chosen=dataset_spec(dataset).display_name, score=score)
+        return text(lang, "picked", seen=seen, score=score) if picked else ""
 
     def on_example(self, yours: dict | None, event: gr.SelectData) -> Update:
         path, dataset, _ = self.examples[event.index]

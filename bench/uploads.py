@@ -1,0 +1,209 @@
+"""``python -m bench.uploads``: test images uploaded the way people upload them, against the same images fed
+straight from the dataset; and whether ``/identify`` knows what each upload is, or that it is none of them.
+
+A seeded sample of each test set is written as image files in several styles
+(the raw file, enlarged with four resamplers, enlarged and saved as JPEG, dark on
+a white page, a photo of the page: margins, a slight turn, JPEG), each
+classified through ``/classify``'s code path (``demo.compare.classify``) by every
+shipped variant. ``/identify`` is scored on all of those, on digits drawn with
+a pen (strokes rendered here) and on pictures of no dataset (noise, text
+screenshots, gradients, chequerboards). Writes bench/uploads-results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+import lenet
+from demo.compare import classify
+from demo.zoo import Zoo
+from lenet.datasets import DATA_DIR_ENV
+from train.data import Split
+from train.engine import EVAL_BATCH_SIZE, predict
+
+RESULTS = Path(__file__).with_name("uploads-results.json")
+UPLOAD_SIDE = 256  # what "enlarged" means here: a typical saved or screenshotted size
+JPEG_QUALITY = 75
+PAGE = (640, 480)  # a photo of a printed page
+Style = Callable[[Image.Image, np.random.Generator], Image.Image]
+
+
+def enlarged(resample: Image.Resampling) -> Style:
+    return lambda image, rng: image.resize((UPLOAD_SIDE, UPLOAD_SIDE), resample)
+
+
+def jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> Image.Image:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def on_white(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A digit or a product dark on white, as on a web page; a photo laid on a white page. JPEG 90."""
+    if image.mode == "L":
+        return jpeg(ImageOps.invert(image).resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), 90)
+    margin = int(rng.integers(10, 60))
+    return jpeg(ImageOps.expand(image.resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), margin, "white"), 90)
+
+
+def photo_of_page(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """The picture printed on a light page and photographed: margins, a slight turn, JPEG."""
+    paper = int(rng.integers(215, 256))
+    if image.mode == "L":
+        image = ImageOps.invert(image)
+    side = int(rng.integers(200, 320))
+    picture = image.convert("RGB").resize((side, side), Image.Resampling.BICUBIC)
+    picture = picture.rotate(float(rng.uniform(-4, 4)), Image.Resampling.BICUBIC, expand=True, fillcolor=(paper,) * 3)
+    page = Image.new("RGB", PAGE, (paper,) * 3)
+    page.paste(picture, (int(rng.integers(20, PAGE[0] - picture.width - 20)), int(rng.integers(20, PAGE[1] - picture.height - 20))))
+    return jpeg(page, 85)
+
+
+STYLES: dict[str, Style] = {
+    "raw file": lambda image, rng: image,
+    "enlarged, nearest": enlarged(Image.Resampling.NEAREST),
+    "enlarged, bilinear": enlarged(Image.Resampling.BILINEAR),
+    "enlarged, bicubic": enlarged(Image.Resampling.BICUBIC),
+    "enlarged, Lanczos": enlarged(Image.Resampling.LANCZOS),
+    "enlarged + JPEG 75": lambda image, rng: jpeg(enlarged(Image.Resampling.BICUBIC)(image, rng)),
+    "on white": on_white,
+    "photo of a page": photo_of_page,
+}
+
+DIGIT_STROKES = {  # a pen's path for each digit, in fractions of the canvas
+    "0": [[(0.5, 0.15), (0.3, 0.3), (0.28, 0.6), (0.4, 0.85), (0.6, 0.85), (0.72, 0.6), (0.7, 0.3), (0.5, 0.15)]],
+    "1": [[(0.4, 0.25), (0.52, 0.15), (0.52, 0.85)]],
+    "2": [[(0.3, 0.3), (0.45, 0.15), (0.65, 0.2), (0.68, 0.4), (0.3, 0.85), (0.72, 0.85)]],
+    "3": [[(0.3, 0.2), (0.65, 0.2), (0.45, 0.45), (0.7, 0.6), (0.6, 0.85), (0.3, 0.82)]],
+    "4": [[(0.6, 0.85), (0.6, 0.15), (0.28, 0.62), (0.75, 0.62)]],
+    "5": [[(0.7, 0.15), (0.35, 0.15), (0.32, 0.45), (0.62, 0.45), (0.7, 0.7), (0.55, 0.85), (0.3, 0.8)]],
+    "6": [[(0.65, 0.15), (0.38, 0.4), (0.32, 0.7), (0.5, 0.86), (0.68, 0.7), (0.55, 0.52), (0.35, 0.6)]],
+    "7": [[(0.28, 0.18), (0.72, 0.18), (0.45, 0.85)]],
+    "8": [[(0.5, 0.5), (0.32, 0.32), (0.5, 0.15), (0.68, 0.32), (0.5, 0.5), (0.3, 0.7), (0.5, 0.86), (0.7, 0.7), (0.5, 0.5)]],
+    "9": [[(0.65, 0.35), (0.5, 0.18), (0.33, 0.32), (0.45, 0.5), (0.65, 0.38), (0.62, 0.85)]],
+}
+
+
+def drawn_digit(digit: str, rng: np.random.Generator) -> Image.Image:
+    """A digit drawn with a pen or a finger: a wobbly path, any width, dark on light or light on dark."""
+    side = int(rng.integers(150, 500))
+    dark_on_light = rng.random() < 0.7
+    paper, ink = ((255, 255, 255), (0, 0, 0)) if dark_on_light else ((0, 0, 0), (255, 255, 255))
+    image = Image.new("RGB", (side, side), paper)
+    draw = ImageDraw.Draw(image)
+    for stroke in DIGIT_STROKES[digit]:
+        points = [((x + rng.normal(0, 0.02)) * side, (y + rng.normal(0, 0.02)) * side) for x, y in stroke]
+        draw.line(points, fill=ink, width=max(2, int(side * rng.uniform(0.03, 0.09))), joint="curve")
+    return image
+
+
+def out_of_distribution(kind: str, rng: np.random.Generator) -> Image.Image:
+    """Pictures that belong to no dataset: the four kinds the issue names."""
+    w, h = int(rng.integers(200, 800)), int(rng.integers(200, 600))
+    if kind == "noise":
+        return Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    if kind == "gradient":
+        t = np.linspace(0, 1, w, dtype=np.float32)[None, :, None].repeat(h, 0)
+        a, b = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+        return Image.fromarray((a + t * (b - a)).astype(np.uint8))
+    if kind == "chequerboard":
+        cell = int(rng.integers(8, 64))
+        y, x = np.mgrid[0:h, 0:w]
+        return Image.fromarray((((x // cell + y // cell) % 2) * 255).astype(np.uint8)).convert("RGB")
+    page = Image.new("RGB", (w, h), "white")  # a screenshot of text
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=int(rng.integers(12, 24)))
+    words = "the quick brown fox jumps over the lazy dog while LeNet reads digits 0123456789".split()
+    for y in range(10, h - 20, int(font.size * 1.6)):
+        draw.text((10, y), " ".join(rng.choice(words, 10)), fill=(30, 30, 30), font=font)
+    return page
+
+
+OOD_KINDS = ("noise", "text screenshot", "gradient", "chequerboard")
+
+
+def direct_accuracy(zoo: Zoo, dataset: str, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """Each variant fed the dataset's own pixels (train.evaluate's path)."""
+    results = {}
+    for model, predictor in zoo.by_dataset[dataset].items():
+        probabilities = predict(predictor.model, Split(images, labels), predictor.meta["mean"], predictor.meta["std"], EVAL_BATCH_SIZE)
+        results[model] = (probabilities.argmax(1) == labels).float().mean().item()
+    return results
+
+
+def bench_dataset(zoo: Zoo, dataset: str, samples: int, seed: int, folder: Path, data_dir: str | None) -> tuple[dict, dict[str, float]]:
+    """Per style and variant, accuracy of uploads; per style, how often /identify names the dataset."""
+    images, labels = lenet.load_tensors(dataset, data_dir, train=False)
+    chosen = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:samples]
+    images, labels = images[chosen], labels[chosen]
+    classes = list(zoo.by_dataset[dataset].values())[0].classes
+    rng = np.random.default_rng(seed)
+    styles: dict[str, dict] = {"direct": direct_accuracy(zoo, dataset, images, labels)}
+    identified: dict[str, float] = {}
+    print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in styles["direct"].items()), flush=True)
+    for style, render in STYLES.items():
+        correct = {model: 0 for model in zoo.models(dataset)}
+        named = 0
+        for index, (image, label) in enumerate(zip(images, labels)):
+            picture = Image.fromarray(image.permute(1, 2, 0).squeeze(2).numpy())
+            path = folder / f"{dataset}-{len(identified)}-{index}.png"
+            render(picture, rng).save(path)
+            for model in correct:
+                answer = classify(zoo, str(path), dataset, model)
+                correct[model] += classes[label] == max(answer, key=answer.get)
+            named += zoo.identifier(str(path)).dataset == dataset
+        styles[style] = {model: count / samples for model, count in correct.items()}
+        identified[style] = named / samples
+        print(f"{dataset:14s} {style:20s} " + "  ".join(f"{m} {a:.2%}" for m, a in styles[style].items())
+              + f"  identify {identified[style]:.1%}", flush=True)
+    return styles, identified
+
+
+def bench_identify_extras(zoo: Zoo, samples: int, seed: int, folder: Path) -> dict[str, float]:
+    """/identify on drawn digits (should say mnist) and on pictures of no dataset (should say null)."""
+    rng = np.random.default_rng(seed)
+    found = {}
+    cases = [("drawn digits", "mnist", lambda i: drawn_digit(str(i % 10), rng))]
+    cases += [(kind, None, lambda i, kind=kind: out_of_distribution(kind, rng)) for kind in OOD_KINDS]
+    for name, expected, make in cases:
+        hits = 0
+        for index in range(samples):
+            path = folder / f"extra-{name}-{index}.png"
+            make(index).save(path)
+            hits += zoo.identifier(str(path)).dataset == expected
+        found[name] = hits / samples
+        print(f"identify {name:20s} {found[name]:.1%} {'mnist' if expected else 'null'}", flush=True)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.uploads", description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=int, default=500, help="test images per dataset (seeded sample)")
+    parser.add_argument("--extras", type=int, default=200, help="drawn digits, and pictures of each kind of no dataset")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as served
+    zoo = Zoo.load()
+    results: dict = {"samples": args.samples, "seed": args.seed, "accuracy": {}, "identify": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder:
+        for dataset in zoo.datasets:
+            results["accuracy"][dataset], results["identify"][dataset] = bench_dataset(zoo, dataset, args.samples, args.seed, Path(folder), args.data_dir)
+        results["identify"]["extras"] = bench_identify_extras(zoo, args.extras, args.seed, Path(folder))
+    worst = {dataset: max(styles["direct"][m] - styles[s][m] for s in STYLES for m in styles["direct"])
+             for dataset, styles in results["accuracy"].items()}
+    results["largest drop (points)"] = {dataset: round(100 * drop, 2) for dataset, drop in worst.items()}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"largest drop below direct accuracy, in points: {results['largest drop (points)']}\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

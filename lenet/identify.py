@@ -1,0 +1,72 @@
+"""Which dataset does a picture look like, if any? A small LeNet that looks at the whole picture.
+
+The classifiers only see what their dataset's recipe cuts out of an upload, so
+they cannot tell a digit from a photo or from noise. The identifier sees the
+whole image as a 32x32 colour thumbnail and answers one of ``KINDS``; it is
+trained by ``python -m train.identify`` and ships in ``checkpoints/identify``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torchvision.transforms.v2.functional import normalize
+
+from lenet.checkpoint import load_checkpoint
+from lenet.preprocess import ImageSource, open_image, rgba_array, shrink
+
+NONE = "none"  # like none of the datasets
+KINDS = ("mnist", "fashion-mnist", "cifar10", NONE)
+LOOK_SIZE = 32
+MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
+IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
+
+
+def look(source: ImageSource) -> torch.Tensor:
+    """The whole picture as the identifier sees it: ``1 x 3 x 32 x 32`` in [0, 1], padded to a square with its
+    own edge colour (nothing is cut off) and shrunk by Lanczos. Transparency becomes the opposite of the ink."""
+    rgb, alpha = rgba_array(open_image(source))
+    if alpha.min() < 1.0:
+        ink = np.median(rgb[alpha > 0.5]) if (alpha > 0.5).any() else 0.0
+        rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * (1.0 - round(float(ink)))
+    h, w = alpha.shape
+    edge = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+    side = max(h, w)
+    square = np.empty((side, side, 3), dtype=np.float32)
+    square[:] = edge
+    top, left = (side - h) // 2, (side - w) // 2
+    square[top : top + h, left : left + w] = rgb
+    return shrink(square, LOOK_SIZE)
+
+
+@dataclass
+class Identification:
+    dataset: str | None  # one of the datasets, or None: like none of them
+    scores: dict[str, float]  # every kind (the datasets and "none") -> probability
+
+    def to_json(self) -> dict:
+        return {"dataset": self.dataset, "scores": self.scores}
+
+
+class Identifier:
+    def __init__(self, model: nn.Module, meta: dict) -> None:
+        self.model, self.meta = model.eval(), meta
+
+    @classmethod
+    def from_pretrained(cls, source: str | os.PathLike = IDENTIFIER_DIR) -> "Identifier":
+        return cls(*load_checkpoint(source))
+
+    @torch.inference_mode()
+    def scores(self, pixels: torch.Tensor) -> torch.Tensor:
+        """``N x kinds`` probabilities for thumbnails from ``look``."""
+        return self.model(normalize(pixels, self.meta["mean"], self.meta["std"])).softmax(dim=1)
+
+    def __call__(self, source: ImageSource) -> Identification:
+        scores = dict(zip(self.meta["classes"], self.scores(look(source))[0].tolist()))
+        best = max(scores, key=scores.get)
+        sure = best != NONE and scores[best] >= MIN_CONFIDENCE
+        return Identification(best if sure else None, scores)

@@ -1,0 +1,130 @@
+"""Which dataset an upload looks like (lenet.identify), and what the Upload tab and the API make of it."""
+import io
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image, ImageDraw, ImageFont
+
+from demo.examples import EXAMPLES_DIR, load_index
+from demo.strings import EN
+from lenet.identify import KINDS, Identifier, look
+
+EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def identifier():
+    return Identifier.from_pretrained()
+
+
+def enlarged_jpeg(path, side=256, quality=70) -> bytes:
+    buffer = io.BytesIO()
+    Image.open(path).convert("RGB").resize((side, side), Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def text_screenshot() -> Image.Image:
+    page = Image.new("RGB", (640, 360), "white")
+    draw = ImageDraw.Draw(page)
+    for y in range(12, 340, 26):
+        draw.text((14, y), "Lorem ipsum dolor sit amet, 2026-12-01: results below", fill=(20, 20, 20),
+                  font=ImageFont.load_default(size=16))
+    return page
+
+
+def chequerboard() -> Image.Image:
+    y, x = np.mgrid[0:300, 0:300]
+    return Image.fromarray((((x // 25 + y // 25) % 2) * 255).astype(np.uint8))
+
+
+NOT_A_DATASET = {
+    "noise": Image.fromarray(RNG.integers(0, 256, (240, 320, 3), dtype=np.uint8)),
+    "gradient": Image.fromarray(np.linspace(0, 255, 400, dtype=np.uint8)[None].repeat(300, 0)).convert("RGB"),
+    "chequerboard": chequerboard(),
+    "text": text_screenshot(),
+}
+
+
+def test_the_whole_picture_is_seen_padded_not_cropped():
+    wide = Image.new("RGB", (300, 100), "black")
+    wide.paste((255, 0, 0), (0, 0, 30, 100))  # a red band at the far left must still be there
+    pixels = look(wide)
+    assert pixels.shape == (1, 3, 32, 32) and 0 <= pixels.min() and pixels.max() <= 1
+    assert pixels[0, 0, 16, 0] > 0.8 and pixels[0, 0, 0, 16] < 0.1  # red at the left; the pad is the black edge
+
+
+@pytest.mark.parametrize("path, dataset", EXAMPLES, ids=[f"{d}-{p.stem}" for p, d in EXAMPLES])
+def test_real_test_images_are_named_raw_and_enlarged_as_jpeg(identifier, path, dataset):
+    assert identifier(path).dataset == dataset
+    assert identifier(enlarged_jpeg(path)).dataset == dataset
+
+
+@pytest.mark.parametrize("kind", list(NOT_A_DATASET))
+def test_pictures_of_no_dataset_are_none(identifier, kind):
+    found = identifier(NOT_A_DATASET[kind])
+    assert found.dataset is None, found.scores
+    assert set(found.scores) == set(KINDS) and abs(sum(found.scores.values()) - 1) < 1e-5
+
+
+def test_a_digit_drawn_on_white_is_mnist(identifier):
+    image = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill="black", width=20)
+    assert identifier(image).dataset == "mnist"
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def test_identify_api_answers_in_json(client, tmp_path):
+    fashion = next(path for path, dataset in EXAMPLES if dataset == "fashion-mnist")
+    result = client.predict(handle_file(str(fashion)), api_name="/identify")
+    assert result["dataset"] == "fashion-mnist" and set(result["scores"]) == set(KINDS)
+    noise = tmp_path / "noise.png"
+    NOT_A_DATASET["noise"].save(noise)
+    assert client.predict(handle_file(str(noise)), api_name="/identify")["dataset"] is None
+
+
+def summary_of(compared) -> str:
+    return next(value for value in compared if isinstance(value, str) and 'class="answers"' in value)
+
+
+def test_compare_warns_beside_the_answers_when_an_upload_is_like_no_dataset(client, tmp_path):
+    noise = tmp_path / "noise.png"
+    NOT_A_DATASET["noise"].save(noise)
+    compared = client.predict(handle_file(str(noise)), "mnist", ["lenet5"], api_name="/compare")
+    assert "looks like none of the kinds" in summary_of(compared)
+    assert 'class="prediction"' in summary_of(compared)  # the answers are still shown, with the warning beside them
+
+
+def test_compare_warns_when_the_chosen_dataset_is_not_what_the_image_looks_like(client):
+    photo = next(path for path, dataset in EXAMPLES if dataset == "cifar10")
+    answers = summary_of(client.predict(handle_file(str(photo)), "mnist", ["lenet5"], api_name="/compare"))
+    assert "looks like <b>CIFAR-10 objects</b>" in answers and "not MNIST digits" in answers
+    agreed = summary_of(client.predict(handle_file(str(photo)), "cifar10", ["lenet5"], api_name="/compare"))
+    assert "⚠" not in agreed and "looks like" not in agreed
+
+
+def test_compare_without_a_dataset_picks_it_and_says_so(client):
+    digit = next(path for path, dataset in EXAMPLES if dataset == "mnist")
+    answers = summary_of(client.predict(handle_file(str(digit)), "", [], api_name="/compare"))
+    assert EN["picked"].split("<b>")[0] in answers and "MNIST digits" in answers
+
+
+def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
+    import asyncio
+
+    import gradio as gr
+
+    from demo.tabs.upload import UploadTab
+    from demo.zoo import Zoo
+
+    with gr.Blocks():
+        tab = UploadTab(Zoo.load(), gr.State(), gr.State({}), cards=3)
+    fashion = next(path for path, dataset in EXAMPLES if dataset == "fashion-mnist")
+    shown = asyncio.run(tab.on_new_file(str(fashion), "mnist", {}))
+    assert shown[tab.dataset] == "fashion-mnist"
+    assert "Fashion-MNIST clothes" in shown[tab.panel.summary] and "⚠" not in shown[tab.panel.summary]

@@ -1,0 +1,143 @@
+"""``python -m train.identify``: teach a small LeNet which dataset a picture looks like, or none (lenet.identify).
+
+Its examples are training images of each dataset rendered as uploads, and
+pictures of no dataset (train.uploads), all seen through ``lenet.identify.look``
+as at inference. The held-out score comes from images the model never saw.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+import lenet
+from lenet.checkpoint import CARD_NAME, save_pretrained
+from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
+from train.config import TrainConfig
+from train.data import Split
+from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
+from train.run import build_optimizer, build_scheduler
+from train.uploads import grey_upload, photo_upload, unknown_upload
+
+CARD = """---
+library_name: pytorch
+pipeline_tag: image-classification
+tags:
+- lenet
+- lenet-lab
+- out-of-distribution-detection
+datasets:
+- ylecun/mnist
+- zalando-datasets/fashion_mnist
+- uoft-cs/cifar10
+metrics:
+- accuracy
+---
+
+# Which dataset does this picture look like?
+
+lenet-lab's identifier: a `{model}` ({params:,} parameters) that looks at a whole upload as a 32x32 colour
+thumbnail (`lenet.identify.look`) and answers MNIST, Fashion-MNIST, CIFAR-10, or none of them. It chooses the
+Upload tab's dataset and warns when an upload is like none of them; the API calls it as `/identify`.
+
+Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
+images enlarged, inverted, tinted, framed, turned, saved as JPEG; and pictures of no dataset (noise, flat
+colours, gradients, chequerboards, stripes, clip art, text). Held-out uploads (other images, other draws):
+
+| kind | held-out accuracy |
+|---|---|
+{per_kind}
+
+On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`.
+"""
+IDENTIFIER_MODEL = "lenet5-modern"  # 62k parameters: plenty to tell digits, clothes, photos and the rest apart
+
+
+@dataclass
+class IdentifyConfig:
+    samples: int = 6000  # uploads rendered per kind, for training; a tenth more are held out
+    epochs: int = 15
+    batch_size: int = 128
+    lr: float = 0.05
+    seed: int = 1
+    data_dir: str | None = None
+    out: str = str(IDENTIFIER_DIR)
+
+
+def render(kind: str, images: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """Each image (or, for "none", as many made-up pictures) rendered as an upload and looked at: uint8 N x 3 x 32 x 32."""
+    def upload(index: int):
+        if kind == NONE:
+            return unknown_upload(rng)
+        pixels = images[index].permute(1, 2, 0).squeeze(2).numpy()
+        return photo_upload(pixels, rng) if kind == "cifar10" else grey_upload(pixels, rng, strokes=kind == "mnist")
+
+    return torch.cat([(look(upload(i)) * 255).round().to(torch.uint8) for i in range(len(images))])
+
+
+def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
+    """Training and held-out uploads of every kind; held-out ones come from other dataset images."""
+    rng = np.random.default_rng(config.seed)
+    held_out = config.samples // 10
+    parts: dict[str, list[torch.Tensor]] = {"train": [], "held": []}
+    labels: dict[str, list[torch.Tensor]] = {"train": [], "held": []}
+    for label, kind in enumerate(KINDS):
+        if kind == NONE:
+            source = torch.empty(config.samples + held_out, 0)
+        else:
+            source, _ = lenet.load_tensors(kind, config.data_dir, train=True)
+            source = source[torch.randperm(len(source), generator=torch.Generator().manual_seed(config.seed))]
+        for split, chunk in (("train", source[: config.samples]), ("held", source[config.samples : config.samples + held_out])):
+            parts[split].append(render(kind, chunk, rng))
+            labels[split].append(torch.full((len(chunk),), label))
+        print(f"rendered {kind}", flush=True)
+    return tuple(Split(torch.cat(parts[s]), torch.cat(labels[s])) for s in ("train", "held"))
+
+
+def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:
+    torch.manual_seed(config.seed)
+    train, held = build_splits(config)
+    pixels = train.images.float() / 255
+    mean, std = pixels.mean((0, 2, 3)).tolist(), pixels.std((0, 2, 3)).tolist()
+    model = lenet.create_model(IDENTIFIER_MODEL, in_channels=3, num_classes=len(KINDS))
+    recipe = TrainConfig(model=IDENTIFIER_MODEL, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr)
+    optimizer = build_optimizer(recipe, model)
+    scheduler = build_scheduler(recipe, optimizer, config.epochs * train.steps(config.batch_size))
+    generator = torch.Generator().manual_seed(config.seed)
+    for epoch in range(1, config.epochs + 1):
+        fitted = train_one_epoch(model, train, optimizer, scheduler, mean=mean, std=std, batch_size=config.batch_size,
+                                 label_smoothing=0.0, augment=None, generator=generator, epoch=epoch, epochs=config.epochs)
+        scored = evaluate(model, held, mean, std, EVAL_BATCH_SIZE)
+        print(f"epoch {epoch:2d}/{config.epochs}  train acc {fitted['accuracy']:.4f}  held-out acc {scored['accuracy']:.4f}", flush=True)
+    right = predict(model, held, mean, std, EVAL_BATCH_SIZE).argmax(1) == held.labels
+    per_kind = {kind: round(right[held.labels == label].float().mean().item(), 4) for label, kind in enumerate(KINDS)}
+    command = " ".join(["python -m train.identify", *(argv or [])]).strip()
+    meta = {"model": IDENTIFIER_MODEL, "dataset": "uploads", "classes": list(KINDS), "in_channels": 3, "mean": mean,
+            "std": std, "held_out_accuracy": per_kind, "config": asdict(config), "command": command}
+    save_pretrained(config.out, model.eval(), meta)
+    rows = "\n".join(f"| {kind} | {accuracy:.2%} |" for kind, accuracy in per_kind.items())
+    card = CARD.format(model=IDENTIFIER_MODEL, params=lenet.count_parameters(model), command=command,
+                       samples=config.samples, per_kind=rows)
+    (Path(config.out) / CARD_NAME).write_text(card)
+    print(f"saved {config.out}: held-out accuracy {per_kind}")
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m train.identify", description=__doc__.split("\n")[0])
+    for name, default in asdict(IdentifyConfig()).items():
+        kind = type(default) if default is not None else str
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    config = IdentifyConfig(**vars(parser.parse_args(argv)))
+    print(config)
+    train_identifier(config, argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Pictures as people upload them, at random, to teach ``lenet.identify`` (python -m train.identify).
+
+A dataset image is enlarged by some resampler, maybe drawn dark on paper,
+tinted, thickened, framed, turned and saved as JPEG. Pictures of no dataset are
+noise, flat colours, gradients, chequerboards, stripes, shapes and text.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+Rng = np.random.Generator
+RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
+              Image.Resampling.BOX)
+SIDE = (28, 400)  # uploads are this many pixels on a side
+MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
+MAX_TURN = 12  # degrees
+JPEG_QUALITY = (40, 95)
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
+
+
+def _colour(rng: Rng, low: int = 0, high: int = 256) -> tuple[int, int, int]:
+    return tuple(int(v) for v in rng.integers(low, high, 3))
+
+
+def _neutral(rng: Rng) -> tuple[int, int, int]:
+    return (int(rng.choice([0, 255, rng.integers(0, 256)])),) * 3
+
+
+def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng) -> Image.Image:
+    """Margins, a turn and JPEG, each with some chance."""
+    if rng.random() < 0.5:
+        w, h = image.size
+        left, top, right, bottom = (int(rng.uniform(0, MAX_MARGIN) * s) for s in (w, h, w, h))
+        image = ImageOps.expand(image, (left, top, right, bottom), fill=background)
+    if rng.random() < 0.3:
+        image = image.rotate(rng.uniform(-MAX_TURN, MAX_TURN), Image.Resampling.BICUBIC, expand=True, fillcolor=background)
+    if rng.random() < 0.5:
+        image = save_as_jpeg(image, int(rng.integers(*JPEG_QUALITY)))
+    return image
+
+
+def save_as_jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return Image.open(BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
+    """A 28x28 MNIST or Fashion-MNIST image as an upload: raw, or dark on paper, tinted, enlarged, thickened
+    (``strokes``: a pen's width varies), framed, turned, compressed."""
+    ink, paper = (255, 255, 255), (0, 0, 0)
+    if rng.random() < 0.5:  # drawn or photographed on paper
+        ink, paper = _colour(rng, 0, 110), _colour(rng, 190, 256)
+    elif rng.random() < 0.3:
+        ink, paper = _colour(rng, 150, 256), _colour(rng, 0, 60)
+    image = ImageOps.colorize(Image.fromarray(pixels), black=paper, white=ink)
+    side = int(rng.integers(*SIDE))
+    image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
+    if strokes and rng.random() < 0.5:  # a thicker or a thinner pen
+        width = 2 * int(rng.integers(1, max(2, side // 40))) + 1
+        darken = (sum(ink) < sum(paper)) == (rng.random() < 0.5)  # dark ink thickens, light ink thins, or the reverse
+        image = image.filter(ImageFilter.MinFilter(width) if darken else ImageFilter.MaxFilter(width))
+    return _finish(image, paper, rng)
+
+
+def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
+    """A 32x32 CIFAR-10 photo as an upload: enlarged, maybe on a page, turned, compressed."""
+    image = Image.fromarray(pixels)
+    side = int(rng.integers(32, SIDE[1]))
+    image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
+    return _finish(image, _neutral(rng) if rng.random() < 0.7 else _colour(rng), rng)
+
+
+def _size(rng: Rng) -> tuple[int, int]:
+    return int(rng.integers(*SIDE)), int(rng.integers(*SIDE))
+
+
+def noise(rng: Rng) -> Image.Image:
+    """Uniform or Gaussian, grey or colour, fine or coarse (blocks and blobs)."""
+    w, h = _size(rng)
+    coarse = rng.random() < 0.3
+    nh, nw = (max(8, h // 8), max(8, w // 8)) if coarse else (h, w)
+    shape = (nh, nw, 3) if rng.random() < 0.6 else (nh, nw)
+    values = rng.integers(0, 256, shape) if rng.random() < 0.5 else rng.normal(rng.uniform(40, 215), rng.uniform(10, 80), shape)
+    image = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8)).convert("RGB")
+    return image.resize((w, h), RESAMPLERS[rng.integers(len(RESAMPLERS))]) if coarse else image
+
+
+def flat(rng: Rng) -> Image.Image:
+    w, h = _size(rng)
+    values = np.array(_colour(rng), dtype=np.float32) + rng.normal(0, rng.uniform(0, 4), (h, w, 3))
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
+
+
+def gradient(rng: Rng) -> Image.Image:
+    w, h = _size(rng)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    if rng.random() < 0.7:
+        angle = rng.uniform(0, 2 * np.pi)
+        t = x * np.cos(angle) + y * np.sin(angle)
+    else:
+        t = np.hypot(x - rng.uniform(0, w), y - rng.uniform(0, h))
+    t = (t - t.min()) / max(float(np.ptp(t)), 1e-6)
+    start, end = np.array(_colour(rng), np.float32), np.array(_colour(rng), np.float32)
+    return Image.fromarray((start + t[..., None] * (end - start)).astype(np.uint8))
+
+
+def pattern(rng: Rng) -> Image.Image:
+    """Chequerboards and stripes, any cell size, maybe turned."""
+    w, h = _size(rng)
+    y, x = np.mgrid[0:h, 0:w]
+    cell = int(rng.integers(2, max(3, min(w, h) // 3)))
+    cells = (x // cell + y // cell) % 2 if rng.random() < 0.6 else (x // cell if rng.random() < 0.5 else y // cell) % 2
+    a, b = (_colour(rng), _colour(rng)) if rng.random() < 0.5 else ((0, 0, 0), (255, 255, 255))
+    image = Image.fromarray(np.where(cells[..., None] == 1, np.array(a), np.array(b)).astype(np.uint8))
+    return image.rotate(rng.uniform(0, 90), fillcolor=b) if rng.random() < 0.2 else image
+
+
+def text(rng: Rng) -> Image.Image:
+    """A screenshot of text: lines of words, maybe with boxes, light or dark mode."""
+    w, h = _size(rng)
+    w = max(w, 120)
+    paper, ink = ((255, 255, 255), _colour(rng, 0, 90)) if rng.random() < 0.75 else (_colour(rng, 0, 50), _colour(rng, 170, 256))
+    image = Image.new("RGB", (w, h), paper)
+    draw = ImageDraw.Draw(image)
+    size = int(rng.integers(8, 32))
+    font = ImageFont.load_default(size=size)
+    for _ in range(int(rng.integers(0, 4))):  # buttons and panels
+        x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
+        draw.rectangle([x0, y0, x0 + int(rng.integers(20, w)), y0 + int(rng.integers(10, h // 2 + 11))], outline=ink,
+                       fill=_colour(rng, 180, 256) if paper[0] > 128 else None)
+    y = int(rng.integers(0, size))
+    while y < h:
+        line = "".join(rng.choice(list(LETTERS), int(rng.integers(5, 60))))
+        draw.text((int(rng.integers(0, 20)), y), line, fill=ink, font=font)
+        y += int(size * rng.uniform(1.2, 2.2))
+    return image
+
+
+def shapes(rng: Rng) -> Image.Image:
+    """Clip art: many flat rectangles, ellipses and lines."""
+    w, h = _size(rng)
+    image = Image.new("RGB", (w, h), _colour(rng))
+    draw = ImageDraw.Draw(image)
+    for _ in range(int(rng.integers(6, 30))):
+        box = sorted(rng.integers(0, w, 2).tolist()) + sorted(rng.integers(0, h, 2).tolist())
+        kind = rng.integers(3)
+        coords = [box[0], box[2], box[1], box[3]]
+        if kind == 0:
+            draw.rectangle(coords, fill=_colour(rng))
+        elif kind == 1:
+            draw.ellipse(coords, fill=_colour(rng))
+        else:
+            draw.line(coords, fill=_colour(rng), width=int(rng.integers(1, 6)))
+    return image
+
+
+UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes)
+
+
+FRAMEABLE = (noise, pattern, text, shapes)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
+
+
+def unknown_upload(rng: Rng) -> Image.Image:
+    """A picture of no dataset, maybe framed, turned or compressed."""
+    make = UNKNOWN[rng.integers(len(UNKNOWN))]
+    image = make(rng)
+    return _finish(image, _neutral(rng), rng) if make in FRAMEABLE and rng.random() < 0.5 else image
