@@ -16,7 +16,8 @@ EN = {
     "draw_label": "Draw a digit", "clear": "Clear", "undo": "Undo", "models": "Models",
     "draw_hint": "Draw a digit: the models answer as you draw.",
     "upload_label": "Image file", "upload_hint": "Upload an image.", "blank": "The image is blank.",
-    "which_dataset": "Which kind of image is it?", "examples": "Real test images: click one",
+    "which_dataset": "Which kind of image is it? (picked from the image; yours to change)",
+    "examples": "Real test images: click one",
     "cannot_classify": "<b>Cannot classify this image:</b> {error}",
     "picked": "It looks like <b>{seen}</b> ({score:.0%} sure), so their models answer. Pick another kind above to "
               "override.",
@@ -70,7 +71,8 @@ KO = {
     "draw_label": "숫자를 그려 보세요", "clear": "지우기", "undo": "되돌리기", "models": "모델",
     "draw_hint": "숫자를 그려 보세요. 그리는 동안 모델이 답합니다.",
     "upload_label": "이미지 파일", "upload_hint": "이미지를 올려 주세요.", "blank": "빈 이미지입니다.",
-    "which_dataset": "어떤 종류의 이미지인가요?", "examples": "실제 테스트 이미지: 하나를 눌러 보세요",
+    "which_dataset": "어떤 종류의 이미지인가요? (이미지를 보고 골랐으며, 바꿀 수 있습니다)",
+    "examples": "실제 테스트 이미지: 하나를 눌러 보세요",
     "cannot_classify": "<b>이 이미지는 분류할 수 없습니다:</b> {error}",
     "picked": "<b>{seen}</b>처럼 보여서({score:.0%} 확신) 그 모델들이 답합니다. 위에서 다른 종류를 고를 수 있습니다.",
     "looks_like_other": "⚠ 이 이미지는 {chosen}이(가) 아니라 <b>{seen}</b>처럼 보입니다({score:.0%} 확신). 아래 답은 "
