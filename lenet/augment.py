@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lenet.degrade import degrade, frame
+from lenet.degrade import add_frames, degrade_like_uploads
 from lenet.transforms import affine
 
 
@@ -42,5 +42,5 @@ class Augmentation:
         flip = torch.where(uniform(0, 1) < 0.5, -1.0, 1.0) if self.hflip else None
         images = affine(images, degrees, shift_x, shift_y, zoom, shear, flip)
         if self.frame:
-            images = frame(images, self.frame, generator)
-        return degrade(images, self.degrade, generator) if self.degrade else images
+            images = add_frames(images, self.frame, generator)
+        return degrade_like_uploads(images, self.degrade, generator) if self.degrade else images
