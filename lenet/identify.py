@@ -11,13 +11,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 from torchvision.transforms.v2.functional import normalize
 
 from lenet.checkpoint import load_checkpoint
-from lenet.preprocess import ImageSource, open_image, rgba_array, shrink
+from lenet.preprocess import (
+    ImageSource,
+    edge_colour,
+    luminance,
+    open_image,
+    opposite_of_ink,
+    resize_square,
+    rgba_array,
+    square_with,
+)
 
 NONE = "none"  # like none of the datasets
 KINDS = ("mnist", "fashion-mnist", "cifar10", NONE)
@@ -31,16 +39,8 @@ def look(source: ImageSource) -> torch.Tensor:
     own edge colour (nothing is cut off) and shrunk by Lanczos. Transparency becomes the opposite of the ink."""
     rgb, alpha = rgba_array(open_image(source))
     if alpha.min() < 1.0:
-        ink = np.median(rgb[alpha > 0.5]) if (alpha > 0.5).any() else 0.0
-        rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * (1.0 - round(float(ink)))
-    h, w = alpha.shape
-    edge = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
-    side = max(h, w)
-    square = np.empty((side, side, 3), dtype=np.float32)
-    square[:] = edge
-    top, left = (side - h) // 2, (side - w) // 2
-    square[top : top + h, left : left + w] = rgb
-    return shrink(square, LOOK_SIZE)
+        rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)
+    return resize_square(square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
 
 
 @dataclass

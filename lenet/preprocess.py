@@ -35,6 +35,7 @@ DATASET_SIDE = 28  # an MNIST / Fashion-MNIST file...
 DARK_BACKGROUND = 0.5  # ...is grey on a background darker than this
 FRAME_SATURATION = 0.1  # a frame is white, grey or black: its channels differ by less than this
 FRAME_TOLERANCE = 0.1  # a frame pixel lies this close to the frame's colour (JPEG noise included)
+MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the height and of the width
 
 
 def open_image(source: ImageSource) -> Image.Image:
@@ -75,7 +76,7 @@ def rgba_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     return rgba[..., :3], rgba[..., 3]
 
 
-def _luminance(rgb: np.ndarray) -> np.ndarray:
+def luminance(rgb: np.ndarray) -> np.ndarray:
     return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -91,11 +92,9 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray, threshold: float = INK_THRESHOLD
     Transparent pixels are background. On an opaque image the background is the
     median of the border; ink is how far a pixel's luminance lies from it.
     """
-    gray = _luminance(rgb)
+    gray = luminance(rgb)
     if alpha.min() < 1.0:  # a layer: what is drawn is opaque, the rest is background
-        opaque = alpha > 0.5
-        ink_level = np.median(gray[opaque]) if opaque.any() else 0.0
-        background = 1.0 - round(float(ink_level))  # flatten onto white under dark ink, black under light
+        background = opposite_of_ink(gray, alpha)
         gray = alpha * gray + (1.0 - alpha) * background
     else:
         background = float(np.median(_border(gray)))
@@ -186,7 +185,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     if as_is is not None:
         return as_is
     rgb, alpha = rgba_array(image)
-    gray = alpha * _luminance(rgb)  # transparent areas become the black background
+    gray = alpha * luminance(rgb)  # transparent areas become the black background
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
     crop = gray[_ink_box(ink_map(rgb, alpha, PRODUCT_THRESHOLD))]  # the product, faint edges included: crop to it
@@ -194,35 +193,62 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
 
 
-def _inside_frame(rgb: np.ndarray) -> np.ndarray:
-    """A photo on a page or a screenshot with margins: crop off a flat white, grey or black frame that runs
-    round all four sides (a scene's own sky or wall rarely does)."""
-    edge = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-    colour = np.median(edge, axis=0)
+def edge_colour(rgb: np.ndarray) -> np.ndarray:
+    """The median colour of the outermost rows and columns: a picture's background or frame."""
+    return np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+
+
+def opposite_of_ink(values: np.ndarray, alpha: np.ndarray) -> float:
+    """What to put under transparent pixels: white under dark ink, black under light ink."""
+    opaque = alpha > 0.5
+    return 1.0 - round(float(np.median(values[opaque]))) if opaque.any() else 1.0
+
+
+def square_with(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """``rgb`` centred on a square of ``colour``: nothing is cut off."""
+    h, w = rgb.shape[:2]
+    side = max(h, w)
+    square = np.empty((side, side, 3), dtype=np.float32)
+    square[:] = colour
+    top, left = (side - h) // 2, (side - w) // 2
+    square[top : top + h, left : left + w] = rgb
+    return square
+
+
+def _inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A photo on a page or a screenshot with margins: ``(the photo, the frame's colour)`` when a flat white,
+    grey or black frame runs round all four sides (a scene's own sky or wall rarely does) and what it holds is
+    picture-sized, not a speck or a line; else None."""
+    colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
-        return rgb
+        return None
     content = np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
-        return rgb  # blank, or content touches an edge: no frame
-    return rgb[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        return None  # blank, or content touches an edge: no frame
+    inside = rgb[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    if min(inside.shape[0] / rgb.shape[0], inside.shape[1] / rgb.shape[1]) < MIN_FRAMED_FRACTION:
+        return None
+    return inside, colour
 
 
 def prepare_photo(source: ImageSource) -> torch.Tensor:
-    """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: a flat frame cropped off, centre-cropped to a square, then
-    shrunk with Lanczos, which undoes the usual enlargements best (bench/README.md). A 32x32 file is kept as it is."""
+    """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: centre-cropped to a square (a photo inside a flat frame: the
+    photo, padded square with the frame's colour), then shrunk with Lanczos, which undoes the usual enlargements
+    best (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
-    if max(rgb.shape[:2]) > MODEL_INPUT_SIZE:
-        rgb = _inside_frame(rgb)
+    framed = _inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
+    if framed is not None:
+        return resize_square(square_with(*framed), MODEL_INPUT_SIZE)
     h, w = rgb.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    return shrink(rgb[top : top + side, left : left + side], MODEL_INPUT_SIZE)
+    return resize_square(rgb[top : top + side, left : left + side], MODEL_INPUT_SIZE)
 
 
-def shrink(rgb: np.ndarray, side: int) -> torch.Tensor:
-    """A square ``H x W x 3`` float image -> ``1 x 3 x side x side`` in [0, 1], by Lanczos."""
+def resize_square(rgb: np.ndarray, side: int) -> torch.Tensor:
+    """A square ``H x W x 3`` float image -> ``1 x 3 x side x side`` in [0, 1], by Lanczos (antialiased)."""
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(rgb[..., c])).resize((side, side), Image.Resampling.LANCZOS))
                 for c in range(3)]  # PIL resizes float ("F") images channel by channel
     return torch.from_numpy(np.stack(channels))[None].clamp(0, 1)

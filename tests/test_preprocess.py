@@ -228,3 +228,21 @@ def test_a_coloured_frame_or_a_scene_touching_the_edge_is_not_cropped():
     framed = prepare_photo(sheet)
     assert (framed - prepare_photo(photo)).abs().mean() > 0.02
     assert framed[0, 0, 0, 0] > 0.5 and framed[0, 1, 0, 0] < 0.3  # the red is still there
+
+
+def test_a_speck_or_a_line_on_white_is_not_mistaken_for_a_framed_photo():
+    speck = Image.new("RGB", (300, 300), "white")
+    speck.putpixel((150, 150), (0, 0, 0))
+    assert prepare_photo(speck).mean() > 0.9  # still mostly white, not one black pixel blown up
+    line = Image.new("RGB", (300, 300), "white")
+    line.paste((200, 0, 0), (20, 140, 280, 160))  # a long thin red bar is not cropped to its middle
+    assert prepare_photo(line).mean() > 0.7
+
+
+def test_a_wide_picture_in_a_frame_is_kept_whole():
+    photo = Image.fromarray(_scene()).resize((240, 120), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (320, 200), "white")
+    sheet.paste(photo, (40, 40))
+    pixels = prepare_photo(sheet)
+    assert pixels[0, :, 16, 0].min() < 0.95 and pixels[0, :, 16, 31].min() < 0.95  # both ends are there
+    assert pixels[0, :, 0, 16].min() > 0.95  # white above, where the square was padded
