@@ -31,8 +31,14 @@ from train.engine import EVAL_BATCH_SIZE, predict
 
 RESULTS = Path(__file__).with_name("uploads-results.json")
 UPLOAD_SIDE = 256  # what "enlarged" means here: a typical saved or screenshotted size
-JPEG_QUALITY = 75
-PAGE = (640, 480)  # a photo of a printed page
+JPEG_QUALITY = 75  # "enlarged + JPEG"
+WEB_JPEG_QUALITY = 90  # "on white": a product or a digit on a web page
+PHONE_JPEG_QUALITY = 85  # "photo of a page"
+PAGE = (640, 480)  # a photo of a printed page...
+PRINTED_SIDE = (200, 320)  # ...holding the picture this large...
+PAPER = (215, 256)  # ...on paper this light...
+TURN = 4  # ...turned by up to this many degrees
+MARGIN = (10, 60)  # pixels of white page round a photo "on white"
 Style = Callable[[Image.Image, np.random.Generator], Image.Image]
 
 
@@ -49,22 +55,23 @@ def jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> Image.Image:
 def on_white(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     """A digit or a product dark on white, as on a web page; a photo laid on a white page. JPEG 90."""
     if image.mode == "L":
-        return jpeg(ImageOps.invert(image).resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), 90)
-    margin = int(rng.integers(10, 60))
-    return jpeg(ImageOps.expand(image.resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), margin, "white"), 90)
+        return jpeg(ImageOps.invert(image).resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), WEB_JPEG_QUALITY)
+    margin = int(rng.integers(*MARGIN))
+    return jpeg(ImageOps.expand(image.resize((UPLOAD_SIDE, UPLOAD_SIDE), Image.Resampling.BICUBIC), margin, "white"),
+                WEB_JPEG_QUALITY)
 
 
 def photo_of_page(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     """The picture printed on a light page and photographed: margins, a slight turn, JPEG."""
-    paper = int(rng.integers(215, 256))
+    paper = int(rng.integers(*PAPER))
     if image.mode == "L":
         image = ImageOps.invert(image)
-    side = int(rng.integers(200, 320))
+    side = int(rng.integers(*PRINTED_SIDE))
     picture = image.convert("RGB").resize((side, side), Image.Resampling.BICUBIC)
-    picture = picture.rotate(float(rng.uniform(-4, 4)), Image.Resampling.BICUBIC, expand=True, fillcolor=(paper,) * 3)
+    picture = picture.rotate(float(rng.uniform(-TURN, TURN)), Image.Resampling.BICUBIC, expand=True, fillcolor=(paper,) * 3)
     page = Image.new("RGB", PAGE, (paper,) * 3)
     page.paste(picture, (int(rng.integers(20, PAGE[0] - picture.width - 20)), int(rng.integers(20, PAGE[1] - picture.height - 20))))
-    return jpeg(page, 85)
+    return jpeg(page, PHONE_JPEG_QUALITY)
 
 
 STYLES: dict[str, Style] = {
@@ -106,7 +113,8 @@ def drawn_digit(digit: str, rng: np.random.Generator) -> Image.Image:
 
 
 def out_of_distribution(kind: str, rng: np.random.Generator) -> Image.Image:
-    """Pictures that belong to no dataset: the four kinds the issue names."""
+    """Pictures that belong to no dataset: the four kinds the issue names, and two kinds the identifier's
+    training never draws (a QR-like code, a clip-art face), reported apart."""
     w, h = int(rng.integers(200, 800)), int(rng.integers(200, 600))
     if kind == "noise":
         return Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
@@ -118,6 +126,23 @@ def out_of_distribution(kind: str, rng: np.random.Generator) -> Image.Image:
         cell = int(rng.integers(8, 64))
         y, x = np.mgrid[0:h, 0:w]
         return Image.fromarray((((x // cell + y // cell) % 2) * 255).astype(np.uint8)).convert("RGB")
+    if kind == "QR-like code (unseen)":
+        modules = rng.integers(0, 2, (25, 25)).astype(np.uint8)
+        for r, c in ((0, 0), (0, 18), (18, 0)):  # the three finder squares
+            modules[r : r + 7, c : c + 7] = 1
+            modules[r + 1 : r + 6, c + 1 : c + 6] = 0
+            modules[r + 2 : r + 5, c + 2 : c + 5] = 1
+        code = Image.fromarray((1 - modules) * 255).resize((250, 250), Image.Resampling.NEAREST)
+        return ImageOps.expand(code, 30, 255).convert("RGB")
+    if kind == "clip-art face (unseen)":
+        side = min(w, h)
+        face = Image.new("RGB", (side, side), "white")
+        draw = ImageDraw.Draw(face)
+        draw.ellipse([side * 0.1, side * 0.1, side * 0.9, side * 0.9], fill=(255, 204, 0), outline=(120, 80, 0), width=4)
+        for eye in (0.35, 0.65):
+            draw.ellipse([side * (eye - 0.05), side * 0.35, side * (eye + 0.05), side * 0.47], fill="black")
+        draw.arc([side * 0.3, side * 0.4, side * 0.7, side * 0.75], 20, 160, fill="black", width=max(2, side // 40))
+        return face
     page = Image.new("RGB", (w, h), "white")  # a screenshot of text
     draw = ImageDraw.Draw(page)
     font = ImageFont.load_default(size=int(rng.integers(12, 24)))
@@ -127,7 +152,7 @@ def out_of_distribution(kind: str, rng: np.random.Generator) -> Image.Image:
     return page
 
 
-OOD_KINDS = ("noise", "text screenshot", "gradient", "chequerboard")
+OOD_KINDS = ("noise", "text screenshot", "gradient", "chequerboard", "QR-like code (unseen)", "clip-art face (unseen)")
 
 
 def direct_accuracy(zoo: Zoo, dataset: str, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
@@ -193,6 +218,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # as served
     zoo = Zoo.load()
+    if zoo.identifier is None:
+        parser.exit(2, "python -m bench.uploads: the checkpoints have no identifier (checkpoints/identify): "
+                       "train one with python -m train.identify\n")
     results: dict = {"samples": args.samples, "seed": args.seed, "accuracy": {}, "identify": {}}
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder:
         for dataset in zoo.datasets:

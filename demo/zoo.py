@@ -1,6 +1,7 @@
 """The shipped checkpoints, loaded once at start-up and grouped by dataset."""
 from __future__ import annotations
 
+import logging
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -10,10 +11,21 @@ import torch
 from lenet import LenetError, Predictor, list_models
 from lenet.checkpoint import MANIFEST_NAME, read_manifest
 from lenet.datasets import DATASETS, MODEL_INPUT_SIZE
-from lenet.identify import IDENTIFIER_DIR, Identifier
+from lenet.identify import IDENTIFIER_DIR, LOOK_SIZE, Identifier
 
 CHECKPOINTS_ENV = "LENET_CHECKPOINTS"
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parents[1] / "checkpoints"
+
+
+def load_identifier(folder: Path) -> Identifier | None:
+    """The identifier if the checkpoints have one; a broken one costs its feature, not the app."""
+    if not folder.is_dir():
+        return None
+    try:
+        return Identifier.from_pretrained(folder)
+    except LenetError as error:
+        logging.getLogger(__name__).warning("no dataset identification: %s", error)
+        return None
 
 
 class Zoo:
@@ -36,13 +48,14 @@ class Zoo:
         if not entries:
             raise LenetError(f"no checkpoints listed in {folder / MANIFEST_NAME}; set ${CHECKPOINTS_ENV} to a folder that has them")
         predictors = [Predictor.from_pretrained((folder / entry["file"]).parent) for entry in entries]
-        identifier_dir = folder / IDENTIFIER_DIR.name
-        zoo = cls(predictors, folder, Identifier.from_pretrained(identifier_dir) if identifier_dir.is_dir() else None)
+        zoo = cls(predictors, folder, load_identifier(folder / IDENTIFIER_DIR.name))
         zoo.warm_up()
         return zoo
 
     def warm_up(self) -> None:
         """One forward each, so the first visitor does not pay for tracing and allocation."""
+        if self.identifier is not None:
+            self.identifier.scores(torch.zeros(1, 3, LOOK_SIZE, LOOK_SIZE))
         for dataset, predictors in self.by_dataset.items():
             blank = torch.zeros(1, DATASETS[dataset].in_channels, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE)
             for predictor in predictors.values():

@@ -108,6 +108,12 @@ def test_compare_warns_when_the_chosen_dataset_is_not_what_the_image_looks_like(
     assert "⚠" not in agreed and "looks like" not in agreed
 
 
+def test_compare_with_an_unknown_dataset_says_so_in_words(client):
+    digit = next(path for path, dataset in EXAMPLES if dataset == "mnist")
+    answers = summary_of(client.predict(handle_file(str(digit)), "imagenet", [], api_name="/compare"))
+    assert "Cannot classify" in answers and "imagenet" in answers and "Traceback" not in answers
+
+
 def test_compare_without_a_dataset_picks_it_and_says_so(client):
     digit = next(path for path, dataset in EXAMPLES if dataset == "mnist")
     answers = summary_of(client.predict(handle_file(str(digit)), "", [], api_name="/compare"))
@@ -125,6 +131,6 @@ def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
     with gr.Blocks():
         tab = UploadTab(Zoo.load(), gr.State(), gr.State({}), cards=3)
     fashion = next(path for path, dataset in EXAMPLES if dataset == "fashion-mnist")
-    shown = asyncio.run(tab.on_new_file(str(fashion), "mnist", {}))
-    assert shown[tab.dataset] == "fashion-mnist"
+    shown = asyncio.run(tab.on_new_file(str(fashion), "mnist", ["lenet5"], {}))
+    assert shown[tab.dataset] == "fashion-mnist" and shown[tab.models].value == tab.zoo.models("fashion-mnist")
     assert "Fashion-MNIST clothes" in shown[tab.panel.summary] and "⚠" not in shown[tab.panel.summary]

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from PIL import Image
 
 import lenet
 from lenet.checkpoint import CARD_NAME, save_pretrained
@@ -55,7 +56,8 @@ colours, gradients, chequerboards, stripes, clip art, text). Held-out uploads (o
 
 On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`.
 """
-IDENTIFIER_MODEL = "lenet5-modern"  # 62k parameters: plenty to tell digits, clothes, photos and the rest apart
+IDENTIFIER_MODEL = "lenet5-modern"
+MIN_SAMPLES = 10  # 62k parameters: plenty to tell digits, clothes, photos and the rest apart
 
 
 @dataclass
@@ -66,12 +68,17 @@ class IdentifyConfig:
     lr: float = 0.05
     seed: int = 1
     data_dir: str | None = None
-    out: str = str(IDENTIFIER_DIR)
+    out: str = str(IDENTIFIER_DIR.relative_to(Path.cwd())) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else str(IDENTIFIER_DIR)
+
+    def validate(self) -> None:
+        if self.samples < MIN_SAMPLES or self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise lenet.LenetError(f"--samples must be at least {MIN_SAMPLES} (a tenth is held out), --epochs and "
+                                   "--batch-size at least 1, --lr above 0")
 
 
 def render(kind: str, images: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
     """Each image (or, for "none", as many made-up pictures) rendered as an upload and looked at: uint8 N x 3 x 32 x 32."""
-    def upload(index: int):
+    def upload(index: int) -> Image.Image:
         if kind == NONE:
             return unknown_upload(rng)
         pixels = images[index].permute(1, 2, 0).squeeze(2).numpy()
@@ -100,6 +107,7 @@ def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
 
 
 def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:
+    """Render, train, score on the held-out uploads, save the model folder with its card; returns its config."""
     torch.manual_seed(config.seed)
     train, held = build_splits(config)
     pixels = train.images.float() / 255
@@ -136,7 +144,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     config = IdentifyConfig(**vars(parser.parse_args(argv)))
     print(config)
-    train_identifier(config, argv)
+    try:
+        config.validate()
+        train_identifier(config, argv)
+    except lenet.LenetError as error:
+        parser.exit(2, f"python -m train.identify: {error}\n")
 
 
 if __name__ == "__main__":

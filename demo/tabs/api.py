@@ -30,6 +30,7 @@ class Api:
             classify_button, compare_button, identify_button, train_button = (gr.Button() for _ in range(4))
         classify_button.click(self.classify, [image, dataset, model], answer, api_name="classify")
         identify_button.click(self.identify, image, identity, api_name="identify")
+        # /compare: dataset "" lets the identifier pick it (MNIST where the server has none), as the Upload tab does.
         compare_button.click(upload.on_upload, [image, dataset, models], upload.panel.components, api_name="compare")
         train_button.click(self.train, [dataset, model, optimizer, learning_rate, epochs], progress, api_name="train",
                            concurrency_limit=1, concurrency_id="train")  # one job at a time, shared with the Train tab

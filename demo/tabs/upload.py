@@ -42,7 +42,7 @@ class UploadTab:
         classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,
                         trigger_mode="always_last", api_visibility="private")
         # Each trigger runs after the dataset's models are in place, so no request sees a stale list.
-        self.file.upload(self.on_new_file, [self.file, self.dataset, yours], [self.dataset, self.models, *self.panel.components],
+        self.file.upload(self.on_new_file, [self.file, self.dataset, self.models, yours], [self.dataset, self.models, *self.panel.components],
                          trigger_mode="always_last", api_visibility="private")
         self.file.clear(**classify)
         gallery.select(self.on_example, yours, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
@@ -63,17 +63,20 @@ class UploadTab:
 
         return await inline_unless_large(path, answer)
 
-    async def on_new_file(self, path: str | None, dataset: str, yours: dict | None = None,
+    async def on_new_file(self, path: str | None, dataset: str, models: list[str], yours: dict | None = None,
                           request: gr.Request | None = None) -> Update:
-        """A new upload: pick the dataset it looks like, show its variants' answers and say what was picked."""
+        """A new upload: pick the dataset it looks like (the chosen variants stay when it is the same one), show
+        the answers and say what was picked."""
         lang = language(request)
 
         def answer() -> Update:
             identity = self.identify(path)
             picked = self.pick(identity, dataset)
-            shown = self.panel.answer(self.zoo, path, picked, self.zoo.models(picked) + list(own_models(yours, picked)),
-                                      lang, own_models(yours, picked), self.note(identity, picked, True, lang))
-            return {self.dataset: picked, self.models: self.choices(picked, yours), **shown}
+            chosen = self.chosen(picked, models if picked == dataset else [], yours)
+            shown = self.panel.answer(self.zoo, path, picked, chosen, lang, own_models(yours, picked),
+                                      self.note(identity, picked, True, lang))
+            every = self.chosen(picked, [], yours)
+            return {self.dataset: picked, self.models: gr.CheckboxGroup(choices=every, value=chosen), **shown}
 
         return await inline_unless_large(path, answer)
 
@@ -93,12 +96,13 @@ class UploadTab:
         return current if current in self.zoo.datasets else self.zoo.datasets[0]
 
     def chosen(self, dataset: str, models: list[str], yours: dict | None) -> list[str]:
+        """The variants asked for that ``dataset`` has (shipped or the session's own); none of them: all."""
         available = self.zoo.models(dataset) + list(own_models(yours, dataset))
         return [m for m in models if m in available] or available  # another dataset's models: use all
 
     def note(self, identity: Identification | None, dataset: str, picked: bool, lang: str) -> str:
         """What the image looks like, beside the answers: picked for you, unlike your choice, or like none."""
-        if identity is None:
+        if identity is None or dataset not in self.zoo.datasets:  # no identifier, or the dataset is refused anyway
             return ""
         if identity.dataset is None:
             return text(lang, "looks_like_none")
