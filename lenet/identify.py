@@ -19,6 +19,7 @@ from lenet.checkpoint import load_checkpoint
 from lenet.preprocess import (
     ImageSource,
     edge_colour,
+    inside_frame,
     luminance,
     open_image,
     opposite_of_ink,
@@ -35,12 +36,14 @@ IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify
 
 
 def look(source: ImageSource) -> torch.Tensor:
-    """The whole picture as the identifier sees it: ``1 x 3 x 32 x 32`` in [0, 1], padded to a square with its
-    own edge colour (nothing is cut off) and shrunk by Lanczos. Transparency becomes the opposite of the ink."""
+    """The picture as the identifier sees it: ``1 x 3 x 32 x 32`` in [0, 1]. What a flat frame or a page holds
+    (else the whole picture) is padded to a square with the background's colour, so nothing is cut off and a
+    picture on a page fills the view; then shrunk by Lanczos. Transparency becomes the opposite of the ink."""
     rgb, alpha = rgba_array(open_image(source))
     if alpha.min() < 1.0:
         rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)
-    return resize_square(square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
+    framed = inside_frame(rgb)
+    return resize_square(square_with(*framed) if framed else square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
 
 
 @dataclass

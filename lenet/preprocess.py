@@ -215,7 +215,7 @@ def square_with(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return square
 
 
-def _inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A photo on a page or a screenshot with margins: ``(the photo, the frame's colour)`` when a flat white,
     grey or black frame runs round all four sides (a scene's own sky or wall rarely does) and what it holds is
     picture-sized, not a speck or a line; else None."""
@@ -238,7 +238,7 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
     best (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
-    framed = _inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
+    framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if framed is not None:
         return resize_square(square_with(*framed), MODEL_INPUT_SIZE)
     h, w = rgb.shape[:2]

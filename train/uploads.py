@@ -18,7 +18,8 @@ RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampl
 SIDE = (28, 400)  # uploads are this many pixels on a side
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
-JPEG_QUALITY = (40, 95)
+JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
+HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
 
@@ -57,7 +58,10 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
         ink, paper = _colour(rng, 0, 110), _colour(rng, 190, 256)
     elif rng.random() < 0.3:
         ink, paper = _colour(rng, 150, 256), _colour(rng, 0, 60)
-    image = ImageOps.colorize(Image.fromarray(pixels), black=paper, white=ink)
+    grey = Image.fromarray(pixels)
+    if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
+        grey = grey.point(lambda value: 255 if value > 127 else 0)
+    image = ImageOps.colorize(grey, black=paper, white=ink)
     side = int(rng.integers(*SIDE))
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
     if strokes and rng.random() < 0.5:  # a thicker or a thinner pen
