@@ -20,6 +20,13 @@ MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a th
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
 HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
+ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
+TINTED = 0.3  # ...and of the rest, light on a coloured dark ground
+DARK_INK, LIGHT_PAPER, LIGHT_INK, DARK_GROUND = (0, 110), (190, 256), (150, 256), (0, 60)  # channel value ranges
+PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
+PEN_SCALE = 40  # ...by up to 1/40 of the picture's side on each side of a stroke
+NEUTRAL_PAGE = 0.7  # share of framed photos on a white, grey or black page (the rest: any colour)
+MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
 
@@ -33,18 +40,19 @@ def _neutral(rng: Rng) -> tuple[int, int, int]:
 
 def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng) -> Image.Image:
     """Margins, a turn and JPEG, each with some chance."""
-    if rng.random() < 0.5:
+    if rng.random() < MARGINS:
         w, h = image.size
         left, top, right, bottom = (int(rng.uniform(0, MAX_MARGIN) * s) for s in (w, h, w, h))
         image = ImageOps.expand(image, (left, top, right, bottom), fill=background)
-    if rng.random() < 0.3:
+    if rng.random() < TURNED:
         image = image.rotate(rng.uniform(-MAX_TURN, MAX_TURN), Image.Resampling.BICUBIC, expand=True, fillcolor=background)
-    if rng.random() < 0.5:
+    if rng.random() < COMPRESSED:
         image = save_as_jpeg(image, int(rng.integers(*JPEG_QUALITY)))
     return image
 
 
 def save_as_jpeg(image: Image.Image, quality: int) -> Image.Image:
+    """The image as a JPEG file at ``quality`` would show it."""
     buffer = BytesIO()
     image.save(buffer, "JPEG", quality=quality)
     return Image.open(BytesIO(buffer.getvalue())).convert("RGB")
@@ -54,18 +62,18 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     """A 28x28 MNIST or Fashion-MNIST image as an upload: raw, or dark on paper, tinted, enlarged, thickened
     (``strokes``: a pen's width varies), framed, turned, compressed."""
     ink, paper = (255, 255, 255), (0, 0, 0)
-    if rng.random() < 0.5:  # drawn or photographed on paper
-        ink, paper = _colour(rng, 0, 110), _colour(rng, 190, 256)
-    elif rng.random() < 0.3:
-        ink, paper = _colour(rng, 150, 256), _colour(rng, 0, 60)
+    if rng.random() < ON_PAPER:
+        ink, paper = _colour(rng, *DARK_INK), _colour(rng, *LIGHT_PAPER)
+    elif rng.random() < TINTED:
+        ink, paper = _colour(rng, *LIGHT_INK), _colour(rng, *DARK_GROUND)
     grey = Image.fromarray(pixels)
     if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
         grey = grey.point(lambda value: 255 if value > 127 else 0)
     image = ImageOps.colorize(grey, black=paper, white=ink)
     side = int(rng.integers(*SIDE))
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
-    if strokes and rng.random() < 0.5:  # a thicker or a thinner pen
-        width = 2 * int(rng.integers(1, max(2, side // 40))) + 1
+    if strokes and rng.random() < PEN_CHANGE:
+        width = 2 * int(rng.integers(1, max(2, side // PEN_SCALE))) + 1
         darken = (sum(ink) < sum(paper)) == (rng.random() < 0.5)  # dark ink thickens, light ink thins, or the reverse
         image = image.filter(ImageFilter.MinFilter(width) if darken else ImageFilter.MaxFilter(width))
     return _finish(image, paper, rng)
@@ -76,7 +84,7 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
     image = Image.fromarray(pixels)
     side = int(rng.integers(32, SIDE[1]))
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
-    return _finish(image, _neutral(rng) if rng.random() < 0.7 else _colour(rng), rng)
+    return _finish(image, _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng), rng)
 
 
 def _size(rng: Rng) -> tuple[int, int]:
