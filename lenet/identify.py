@@ -51,9 +51,6 @@ class Identification:
     dataset: str | None  # one of the datasets, or None: like none of them
     scores: dict[str, float]  # every kind (the datasets and "none") -> probability
 
-    def to_json(self) -> dict:
-        return {"dataset": self.dataset, "scores": self.scores}
-
 
 class Identifier:
     def __init__(self, model: nn.Module, meta: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Iterator
 
 import gradio as gr
@@ -52,7 +53,7 @@ class Api:
         if self.zoo.identifier is None:
             raise gr.Error("this server has no identifier model (checkpoints/identify)")
         try:
-            return await inline_unless_large(image, lambda: self.zoo.identifier(image).to_json())
+            return await inline_unless_large(image, lambda: asdict(self.zoo.identifier(image)))
         except LenetError as error:
             raise gr.Error(str(error)) from None
 

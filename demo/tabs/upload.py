@@ -17,8 +17,20 @@ from demo.zoo import Zoo
 from lenet import LenetError
 from lenet.datasets import dataset_spec
 from lenet.identify import Identification
+from lenet.preprocess import ImageSource, open_image
 
 EXAMPLE_COLUMNS = 10
+
+
+def decoded(path: str | None) -> ImageSource | None:
+    """The file decoded once for both the identifier and the recipe; a file that cannot be read stays a path, so
+    that the recipe says why in words."""
+    if path is None:
+        return None
+    try:
+        return open_image(path)
+    except LenetError:
+        return path
 
 
 class UploadTab:
@@ -56,9 +68,10 @@ class UploadTab:
         lang = language(request)
 
         def answer() -> Update:
-            identity = self.identify(path)
+            image = decoded(path)
+            identity = self.identify(image)
             chosen = dataset or self.pick(identity, None)
-            return self.panel.answer(self.zoo, path, chosen, self.chosen(chosen, models, yours), lang,
+            return self.panel.answer(self.zoo, image, chosen, self.chosen(chosen, models, yours), lang,
                                      own_models(yours, chosen), self.note(identity, chosen, not dataset, lang))
 
         return await inline_unless_large(path, answer)
@@ -70,22 +83,23 @@ class UploadTab:
         lang = language(request)
 
         def answer() -> Update:
-            identity = self.identify(path)
+            image = decoded(path)
+            identity = self.identify(image)
             picked = self.pick(identity, dataset)
             chosen = self.chosen(picked, models if picked == dataset else [], yours)
-            shown = self.panel.answer(self.zoo, path, picked, chosen, lang, own_models(yours, picked),
+            shown = self.panel.answer(self.zoo, image, picked, chosen, lang, own_models(yours, picked),
                                       self.note(identity, picked, True, lang))
             every = self.chosen(picked, [], yours)
             return {self.dataset: picked, self.models: gr.CheckboxGroup(choices=every, value=chosen), **shown}
 
         return await inline_unless_large(path, answer)
 
-    def identify(self, path: str | None) -> Identification | None:
+    def identify(self, image: ImageSource | None) -> Identification | None:
         """What the image looks like, or None when there is no identifier or nothing readable to look at."""
-        if path is None or self.zoo.identifier is None:
+        if image is None or self.zoo.identifier is None:
             return None
         try:
-            return self.zoo.identifier(path)
+            return self.zoo.identifier(image)
         except LenetError:  # the classifiers' recipe will say what is wrong with the file
             return None
 
