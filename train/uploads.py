@@ -16,6 +16,7 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
+NATIVE = 0.15  # share of dataset images left at their own size: the file as the dataset ships it
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
@@ -58,6 +59,11 @@ def save_as_jpeg(image: Image.Image, quality: int) -> Image.Image:
     return Image.open(BytesIO(buffer.getvalue())).convert("RGB")
 
 
+def _upload_side(native: int, rng: Rng) -> int:
+    """The dataset's own size now and then, else anything from it up to a large upload."""
+    return native if rng.random() < NATIVE else int(rng.integers(native, SIDE[1]))
+
+
 def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     """A 28x28 MNIST or Fashion-MNIST image as an upload: raw, or dark on paper, tinted, enlarged, thickened
     (``strokes``: a pen's width varies), framed, turned, compressed."""
@@ -70,7 +76,7 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
         grey = grey.point(lambda value: 255 if value > 127 else 0)
     image = ImageOps.colorize(grey, black=paper, white=ink)
-    side = int(rng.integers(*SIDE))
+    side = _upload_side(len(pixels), rng)
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
     if strokes and rng.random() < PEN_CHANGE:
         width = 2 * int(rng.integers(1, max(2, side // PEN_SCALE))) + 1
@@ -82,7 +88,7 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
 def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
     """A 32x32 CIFAR-10 photo as an upload: enlarged, maybe on a page, turned, compressed."""
     image = Image.fromarray(pixels)
-    side = int(rng.integers(32, SIDE[1]))
+    side = _upload_side(len(pixels), rng)
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
     return _finish(image, _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng), rng)
 
