@@ -104,10 +104,11 @@ class TrainConfig:
                 raise lenet.LenetError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m train", description="Train a LeNet variant.")
-    types = get_type_hints(TrainConfig)
-    for f in fields(TrainConfig):
+def build_parser(config: type = TrainConfig, prog: str = "python -m train", description: str = "Train a LeNet variant.") -> argparse.ArgumentParser:
+    """A flag for every ``option`` field of a config dataclass, with its help, choices and default."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    types = get_type_hints(config)
+    for f in fields(config):
         if "help" not in f.metadata:
             continue
         flag = "--" + f.name.replace("_", "-")

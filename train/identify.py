@@ -6,7 +6,6 @@ as at inference. The held-out score comes from images the model never saw.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,8 +17,9 @@ from PIL import Image
 
 import lenet
 from lenet.checkpoint import CARD_NAME, save_pretrained
+from lenet.datasets import DATA_DIR_ENV
 from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
-from train.config import TrainConfig
+from train.config import TrainConfig, build_parser, option
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
 from train.run import build_optimizer, build_scheduler
@@ -62,13 +62,14 @@ MIN_SAMPLES = 10
 
 @dataclass
 class IdentifyConfig:
-    samples: int = 10000  # uploads rendered per kind, for training; a tenth more are held out
-    epochs: int = 12
-    batch_size: int = 128
-    lr: float = 0.05
-    seed: int = 1
-    data_dir: str | None = None
-    out: str = str(IDENTIFIER_DIR.relative_to(Path.cwd())) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else str(IDENTIFIER_DIR)
+    samples: int = option(10000, "uploads rendered per kind for training; a tenth more are held out")
+    epochs: int = option(12, "passes over the rendered uploads")
+    batch_size: int = option(128, "images per optimisation step")
+    lr: float = option(0.05, "peak learning rate (one cycle)")
+    seed: int = option(1, "random seed for the renders, the hold-out, init and shuffling")
+    data_dir: str | None = option(None, f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    out: str = option(str(IDENTIFIER_DIR.relative_to(Path.cwd()) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else IDENTIFIER_DIR),
+                      "where to save the identifier (a model folder with its card)")
 
     def validate(self) -> None:
         if self.samples < MIN_SAMPLES or self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
@@ -137,10 +138,7 @@ def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) 
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m train.identify", description=__doc__.split("\n")[0])
-    for name, default in asdict(IdentifyConfig()).items():
-        kind = type(default) if default is not None else str
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default)
+    parser = build_parser(IdentifyConfig, "python -m train.identify", __doc__.split("\n")[0])
     argv = list(sys.argv[1:] if argv is None else argv)
     config = IdentifyConfig(**vars(parser.parse_args(argv)))
     print(config)
