@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
+from train.identify import IdentifyConfig, main, train_identifier
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
 RNG = np.random.default_rng(0)
@@ -72,6 +73,22 @@ def test_a_digit_drawn_on_white_is_mnist(identifier):
     image = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill="black", width=20)
     assert identifier(image).dataset == "mnist"
+
+
+def test_training_the_identifier_refuses_bad_flags_in_words(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--samples", "3"])
+    message = capsys.readouterr().err
+    assert stopped.value.code == 2 and "--samples must be at least" in message and "Traceback" not in message
+
+
+@pytest.mark.data
+def test_training_the_identifier_saves_a_model_folder_the_app_loads(tmp_path):
+    meta = train_identifier(IdentifyConfig(samples=40, epochs=1, out=str(tmp_path)))
+    assert set(meta["held_out_accuracy"]) == set(KINDS)
+    trained = Identifier.from_pretrained(tmp_path)
+    assert set(trained(NOT_A_DATASET["noise"]).scores) == set(KINDS)
+    assert "| none |" in (tmp_path / "README.md").read_text()
 
 
 @pytest.fixture(scope="module")
