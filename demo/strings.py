@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import gradio as gr
 
+from lenet.datasets import DATASETS
+
 EN = {
+    **{f"dataset_{name}": spec.display_name for name, spec in DATASETS.items()},
     "intro": "# LeNet Lab\nLeNet-5 (LeCun et al., 1998) and its descendants, side by side. Draw a digit or upload an "
              "image and watch each variant classify it, with the feature maps of its first (C1) and second (C3) "
              "convolution layers.",
@@ -64,6 +67,7 @@ EN = {
 }
 
 KO = {
+    "dataset_mnist": "MNIST 손글씨 숫자", "dataset_fashion-mnist": "Fashion-MNIST 옷", "dataset_cifar10": "CIFAR-10 사물",
     "intro": "# LeNet Lab\nLeNet-5(LeCun 외, 1998)와 그 후손들을 나란히 비교합니다. 숫자를 그리거나 이미지를 올리면 각 "
              "모델이 분류하는 모습과 첫 번째(C1), 두 번째(C3) 합성곱 층의 특징 맵을 볼 수 있습니다.",
     "tab_draw": "그리기", "tab_upload": "업로드", "tab_inside": "속 들여다보기", "tab_models": "모델",
@@ -135,6 +139,16 @@ def language(request: gr.Request | None) -> str:
         if code in TRANSLATIONS:
             return code
     return DEFAULT_LANGUAGE
+
+
+def dataset_label(dataset: str) -> gr.I18nData:
+    """A dataset's name as a choice or label, translated in the browser."""
+    return label(f"dataset_{dataset}")
+
+
+def dataset_name(lang: str, dataset: str) -> str:
+    """A dataset's name in a handler's message."""
+    return text(lang, f"dataset_{dataset}")
 
 
 def text(lang: str, key: str, **values: object) -> str:

@@ -151,3 +151,5 @@ def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
     shown = asyncio.run(tab.on_new_file(str(fashion), "mnist", ["lenet5"], {}))
     assert shown[tab.dataset] == "fashion-mnist" and shown[tab.models].value == tab.zoo.models("fashion-mnist")
     assert "Fashion-MNIST clothes" in shown[tab.panel.summary] and "⚠" not in shown[tab.panel.summary]
+    korean = tab.note(tab.identify(str(fashion)), "mnist", picked=True, lang="ko")
+    assert "Fashion-MNIST 옷" in korean and "clothes" not in korean

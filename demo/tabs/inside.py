@@ -25,9 +25,8 @@ from demo.render import (
     kernels_html,
     tiles_html,
 )
-from demo.strings import label, language, text
+from demo.strings import dataset_name, label, language, text
 from demo.zoo import Zoo
-from lenet.datasets import dataset_spec
 
 PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
 SLIDER_COLOUR = "#9ca3af"
@@ -99,7 +98,7 @@ class InsideTab:
         upright = dataclasses.replace(distortion, degrees=0.0).apply(state["pixels"])
         dataset, models = state["dataset"], self.zoo.models(state["dataset"])
         legend = " · ".join(f"{model} {text(lang, name)}" for model, name in zip(models, PLOT_COLOURS.values()))  # in words too
-        shown_name = dataset_spec(dataset).display_name
+        shown_name = dataset_name(lang, dataset)
         return {
             self.hint: f"{text(lang, 'inside_now', count=len(models), dataset=shown_name)} {legend}",
             self.distorted: input_image(pixels[0]),

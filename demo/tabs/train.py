@@ -15,7 +15,7 @@ import lenet
 from demo.cards import Update, figures
 from demo.explore import first_layer_weight
 from demo.render import C1_PX, C3_PX, kernels_html, tiles_html
-from demo.strings import label, language, text
+from demo.strings import dataset_label, label, language, text
 from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
@@ -79,7 +79,7 @@ class TrainTab:
                 with gr.Column(scale=1, min_width=300):
                     start_with = Recipe()
                     self.knobs = [
-                        gr.Radio([(dataset_spec(d).display_name, d) for d in DATASETS_TO_TRAIN], value=start_with.dataset,
+                        gr.Radio([(dataset_label(d), d) for d in DATASETS_TO_TRAIN], value=start_with.dataset,
                                  label=label("dataset")),
                         gr.Dropdown(list(MODELS_TO_TRAIN), value=start_with.model, label=label("variant")),
                         gr.Radio(list(OPTIMIZERS), value=start_with.optimizer, label=label("optimizer")),

@@ -11,11 +11,10 @@ import gradio as gr
 from demo.cards import ResultPanel, Update
 from demo.examples import example_entries
 from demo.offload import inline_unless_large
-from demo.strings import label, language, text
+from demo.strings import dataset_label, dataset_name, label, language, text
 from demo.training import all_chosen, own_models
 from demo.zoo import Zoo
 from lenet import LenetError
-from lenet.datasets import dataset_spec
 from lenet.identify import Identification
 from lenet.preprocess import ImageSource, open_image
 
@@ -43,7 +42,7 @@ class UploadTab:
                 with gr.Column(scale=1, min_width=300):
                     self.file = gr.File(label=label("upload_label"), file_types=["image"], type="filepath",
                                         elem_id="upload")
-                    self.dataset = gr.Radio([(dataset_spec(d).display_name, d) for d in zoo.datasets], value=first,
+                    self.dataset = gr.Radio([(dataset_label(d), d) for d in zoo.datasets], value=first,
                                             label=label("which_dataset"))
                     self.panel = ResultPanel(current, hint="upload_hint", blank="blank", elem_id="upload-answers")
                 with gr.Column(scale=3, elem_id="upload-results"):
@@ -120,10 +119,10 @@ class UploadTab:
             return ""
         if identity.dataset is None:
             return text(lang, "looks_like_none")
-        seen = dataset_spec(identity.dataset).display_name
+        seen = dataset_name(lang, identity.dataset)
         score = identity.scores[identity.dataset]
         if identity.dataset != dataset:
-            return text(lang, "looks_like_other", seen=seen, chosen=dataset_spec(dataset).display_name, score=score)
+            return text(lang, "looks_like_other", seen=seen, chosen=dataset_name(lang, dataset), score=score)
         return text(lang, "picked", seen=seen, score=score) if picked else ""
 
     def on_example(self, yours: dict | None, event: gr.SelectData) -> Update:
