@@ -65,7 +65,7 @@ model-index:
 | test accuracy (full official test set) | **{accuracy:.2%}** |
 | published for comparison | {published} |
 | trainable parameters | {params:,} |
-| epochs (best on the held-out split) | {epochs} ({best_epoch}) |
+| epochs | {epochs} ({kept}) |
 | training time | {minutes:.1f} min on {machine} |
 
 Use it with lenet-lab, the package that trained it:
@@ -99,10 +99,12 @@ Most confidently wrong test images (true → predicted, confidence):
 
 def model_card(meta: dict[str, Any], name: str, command: str) -> str:
     spec = lenet.dataset_spec(meta["dataset"])
+    held_out = meta.get("config", {}).get("val_size", 0)
+    kept = f"best on a {held_out:,}-image hold-out: epoch {meta['epoch']}" if held_out else "no hold-out: the last epoch"
     return CARD.format(
         name=name, model=meta["model"], display_name=spec.display_name, hub_dataset=spec.hub_id,
         description=lenet.model_description(meta["model"]), accuracy=meta["test_accuracy"], published=spec.published,
-        params=meta["params"], epochs=meta["epochs"], best_epoch=meta["epoch"], minutes=meta["train_seconds"] / 60,
+        params=meta["params"], epochs=meta["epochs"], kept=kept, minutes=meta["train_seconds"] / 60,
         machine=meta["machine"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]),
         mean=meta["mean"], std=meta["std"], command=command,
         options="".join(f", {key}={value!r}" for key, value in meta.get("model_options", {}).items()),
