@@ -1,4 +1,4 @@
-"""A wider LeNet for 32x32 RGB images, as CIFAR-10 tutorials build it.
+"""A wider LeNet, as CIFAR-10 tutorials build it; it takes grey images too (``in_channels=1``).
 
 Three 3x3 conv blocks with padding (conv -> BatchNorm -> ReLU), max pooling
 between them, and a hidden fully connected layer with dropout. Stage names
@@ -44,5 +44,5 @@ def lenet_cifar(
     hidden: int = CIFAR_HIDDEN,
     dropout: float = CIFAR_DROPOUT,
 ) -> nn.Module:
-    """CIFAR-10 LeNet: 3x3 conv blocks of width, 2x width and 4x width channels."""
+    """Wider LeNet of the CIFAR-10 tutorials: 3x3 conv blocks of width, 2x width and 4x width channels."""
     return init_relu_network(LeNetCifar(in_channels, num_classes, width, hidden, dropout))
