@@ -7,6 +7,7 @@ from demo.cards import answers_html, summary, variant_card
 from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import input_image, tiles_html
+from demo.strings import EN, KO
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
@@ -26,6 +27,10 @@ def drawn_digit(strokes, size=280, width=22):
 
 ONE = [[(140, 40), (140, 240)]]
 SEVEN = [[(60, 50), (220, 50), (120, 240)]]
+
+
+def test_every_english_string_has_a_korean_one():
+    assert set(KO) == set(EN)  # a handler's message in Korean must never be missing
 
 
 def test_zoo_holds_every_shipped_checkpoint(zoo):

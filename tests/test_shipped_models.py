@@ -50,6 +50,8 @@ def test_each_model_folder_is_a_hub_model_repo_with_a_card(entry):
         assert key in front_matter, key
     assert "![training curves](curves.png)" in card
     config = json.loads((folder / CONFIG_NAME).read_text())
+    held_out = config["config"]["val_size"]
+    assert (f"the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0") in card
     assert (config["model"], config["dataset"], config["test_accuracy"]) == (entry["model"], entry["dataset"], pytest.approx(entry["test_accuracy"], abs=1e-6))
 
 

@@ -104,7 +104,7 @@ class TrainConfig:
                 raise lenet.LenetError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
 
 
-def build_parser(config: type = TrainConfig, prog: str = "python -m train", description: str = "Train a LeNet variant.") -> argparse.ArgumentParser:
+def build_parser(config: type, prog: str, description: str) -> argparse.ArgumentParser:
     """A flag for every ``option`` field of a config dataclass, with its help, choices and default."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     types = get_type_hints(config)
@@ -125,7 +125,7 @@ def build_parser(config: type = TrainConfig, prog: str = "python -m train", desc
 def parse_config(argv: Sequence[str] | None = None) -> TrainConfig:
     """Flags over preset over dataclass defaults."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(TrainConfig, "python -m train", "Train a LeNet variant.")
     first, _ = parser.parse_known_args(argv)
     if first.preset:
         TrainConfig(dataset=first.dataset, preset=first.preset).validate()

@@ -1,4 +1,4 @@
-"""``python -m train.identify``: teach a small LeNet which dataset a picture looks like, or none (lenet.identify).
+"""``python -m train.identify``: teach a LeNet which dataset a picture looks like, or none (lenet.identify).
 
 Its examples are training images of each dataset rendered as uploads, and
 pictures of no dataset (train.uploads), all seen through ``lenet.identify.look``
@@ -56,8 +56,8 @@ colours, gradients, chequerboards, stripes, clip art, text). Held-out uploads (o
 
 On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`.
 """
-IDENTIFIER_MODEL = "lenet-cifar"  # lenet5-modern's 62k parameters missed 1 in 25 photos and pages (bench/README.md)
-MIN_SAMPLES = 10
+IDENTIFIER_MODEL = "lenet-cifar"  # the wider LeNet: lenet5-modern named 90.8-97.4 % of pages and photos (bench/README.md)
+MIN_SAMPLES = 10  # a tenth more are held out: at least one of each kind
 
 
 @dataclass
@@ -72,9 +72,12 @@ class IdentifyConfig:
                       "where to save the identifier (a model folder with its card)")
 
     def validate(self) -> None:
-        if self.samples < MIN_SAMPLES or self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise lenet.LenetError(f"--samples must be at least {MIN_SAMPLES} (a tenth is held out), --epochs and "
-                                   "--batch-size at least 1, --lr above 0")
+        for flag, value, least in (("samples", self.samples, MIN_SAMPLES), ("epochs", self.epochs, 1),
+                                   ("batch-size", self.batch_size, 1)):
+            if value < least:
+                raise lenet.LenetError(f"--{flag} must be at least {least}, not {value}")
+        if self.lr <= 0:
+            raise lenet.LenetError(f"--lr must be above 0, not {self.lr}")
 
 
 def render(kind: str, images: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:

@@ -99,8 +99,8 @@ Most confidently wrong test images (true → predicted, confidence):
 
 def model_card(meta: dict[str, Any], name: str, command: str) -> str:
     spec = lenet.dataset_spec(meta["dataset"])
-    held_out = meta.get("config", {}).get("val_size", 0)
-    kept = f"best on a {held_out:,}-image hold-out: epoch {meta['epoch']}" if held_out else "no hold-out: the last epoch"
+    held_out = meta["config"]["val_size"]
+    kept = f"epoch {meta['epoch']}, the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0"
     return CARD.format(
         name=name, model=meta["model"], display_name=spec.display_name, hub_dataset=spec.hub_id,
         description=lenet.model_description(meta["model"]), accuracy=meta["test_accuracy"], published=spec.published,

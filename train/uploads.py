@@ -1,7 +1,8 @@
 """Pictures as people upload them, at random, to teach ``lenet.identify`` (python -m train.identify).
 
-A dataset image is enlarged by some resampler, maybe drawn dark on paper,
-tinted, thickened, framed, turned and saved as JPEG. Pictures of no dataset are
+A dataset image is kept at its own size or enlarged by some resampler, maybe
+drawn dark on paper, tinted, drawn with a thicker or thinner pen, framed,
+turned and saved as JPEG. Pictures of no dataset are
 noise, flat colours, gradients, chequerboards, stripes, shapes and text.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
-NATIVE = 0.15  # share of dataset images left at their own size: the file as the dataset ships it
+NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
@@ -25,8 +26,9 @@ ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
 TINTED = 0.3  # ...and of the rest, light on a coloured dark ground
 DARK_INK, LIGHT_PAPER, LIGHT_INK, DARK_GROUND = (0, 110), (190, 256), (150, 256), (0, 60)  # channel value ranges
 PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
-PEN_SCALE = 25  # ...by up to 1/25 of the picture's side on each side of a stroke (1/40 missed 1 in 8 fine pens)...
+PEN_SCALE = 25  # ...by up to 1/25 of the picture's side on each side of a stroke (1/40: bench/README.md)...
 MIN_INK_KEPT = 0.25  # ...keeping at least this share of the ink
+THICKER = 0.5  # share of those pen changes that thicken
 NEUTRAL_PAGE = 0.7  # share of framed photos on a white, grey or black page (the rest: any colour)
 MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
@@ -66,8 +68,8 @@ def _upload_side(native: int, rng: Rng) -> int:
 
 
 def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
-    """A 28x28 MNIST or Fashion-MNIST image as an upload: raw, or dark on paper, tinted, enlarged, thickened
-    (``strokes``: a pen's width varies), framed, turned, compressed."""
+    """A 28x28 MNIST or Fashion-MNIST image as an upload: at its own size or enlarged, light on black, dark on
+    paper or tinted, drawn with another pen (``strokes``: digits), framed, turned, compressed."""
     ink, paper = (255, 255, 255), (0, 0, 0)
     if rng.random() < ON_PAPER:
         ink, paper = _colour(rng, *DARK_INK), _colour(rng, *LIGHT_PAPER)
@@ -85,9 +87,9 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
 
 def other_pen(grey: Image.Image, rng: Rng) -> Image.Image:
     """The strokes (light on black) thickened or thinned by up to 1/PEN_SCALE of the side, as a felt pen or a
-    fine one draws them; a thinning that would wipe out most of the ink is not done."""
+    fine one draws them; a thinning that would leave less than MIN_INK_KEPT of the ink is not done."""
     width = 2 * int(rng.integers(1, max(2, grey.width // PEN_SCALE))) + 1
-    if rng.random() < 0.5:
+    if rng.random() < THICKER:
         return grey.filter(ImageFilter.MaxFilter(width))
     thinner = grey.filter(ImageFilter.MinFilter(width))
     return thinner if np.asarray(thinner).sum() >= MIN_INK_KEPT * np.asarray(grey).sum() else grey

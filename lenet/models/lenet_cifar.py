@@ -1,4 +1,4 @@
-"""A wider LeNet, as CIFAR-10 tutorials build it; it takes grey images too (``in_channels=1``).
+"""A wider LeNet for 32x32 images, as CIFAR-10 tutorials build it: RGB, or grey with ``in_channels=1``.
 
 Three 3x3 conv blocks with padding (conv -> BatchNorm -> ReLU), max pooling
 between them, and a hidden fully connected layer with dropout. Stage names
