@@ -113,13 +113,21 @@ def _ink_box(ink: np.ndarray) -> tuple[slice, slice]:
     return slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)
 
 
-def _fit(patch: np.ndarray, box: int) -> torch.Tensor:
+def _bilinear(grey: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+    """``H x W`` float image -> ``size``, antialiased bilinear (as MNIST's digits were boxed)."""
+    return F.interpolate(torch.from_numpy(grey)[None, None], size=size, mode="bilinear", antialias=True, align_corners=False)[0, 0]
+
+
+def _lanczos(grey: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+    """``H x W`` float image -> ``size`` by PIL's Lanczos: it undoes an upload's enlargement best (bench/README.md)."""
+    return torch.from_numpy(np.array(Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32)).resize(size[::-1], Image.Resampling.LANCZOS)))
+
+
+def _fit(patch: np.ndarray, box: int, resize: Callable[[np.ndarray, tuple[int, int]], torch.Tensor] = _bilinear) -> torch.Tensor:
     """Resize so the longest side is ``box`` px, keeping aspect, with antialiasing."""
     h, w = patch.shape
     scale = box / max(h, w)
-    size = (max(1, round(h * scale)), max(1, round(w * scale)))
-    resized = F.interpolate(torch.from_numpy(patch)[None, None], size=size, mode="bilinear", antialias=True, align_corners=False)
-    resized = resized[0, 0].clamp(0, 1)
+    resized = resize(patch, (max(1, round(h * scale)), max(1, round(w * scale)))).clamp(0, 1)
     return resized / resized.max().clamp_min(1e-6)
 
 
@@ -177,7 +185,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     """Fashion-MNIST's recipe for a product image -> ``1 x 1 x 32 x 32``.
 
     A light background is inverted (products are bright on black), the product
-    is cropped, its longest side fitted into 28 px and centred, then padded.
+    is cropped, its longest side fitted into 28 px by Lanczos and centred, then padded.
     A Fashion-MNIST file goes through as it is.
     """
     image = open_image(source)
@@ -189,7 +197,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
     crop = gray[_ink_box(ink_map(rgb, alpha, PRODUCT_THRESHOLD))]  # the product, faint edges included: crop to it
-    patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD) * float(crop.max())
+    patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD, _lanczos) * float(crop.max())
     return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
 
 
@@ -249,9 +257,7 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
 
 def resize_square(rgb: np.ndarray, side: int) -> torch.Tensor:
     """A square ``H x W x 3`` float image -> ``1 x 3 x side x side`` in [0, 1], by Lanczos (antialiased)."""
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(rgb[..., c])).resize((side, side), Image.Resampling.LANCZOS))
-                for c in range(3)]  # PIL resizes float ("F") images channel by channel
-    return torch.from_numpy(np.stack(channels))[None].clamp(0, 1)
+    return torch.stack([_lanczos(rgb[..., c], (side, side)) for c in range(3)])[None].clamp(0, 1)  # PIL: channel by channel
 
 
 RECIPES: dict[str, Callable[[ImageSource], torch.Tensor]] = {
