@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
 import lenet
-from lenet.datasets import data_root
+from lenet.datasets import DATA_DIR_HELP, data_root
 from train.allocator import keep_freed_memory
 from train.config import TrainConfig
 from train.run import fit, machine_name, pick_device
@@ -76,7 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.train", description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    parser.add_argument("--data-dir", help="dataset root (default: $LENET_DATA_DIR)")
+    parser.add_argument("--data-dir", help=DATA_DIR_HELP)
     parser.add_argument("--batch-size", type=int, default=FAST_BATCH_SIZE, help="this package's loop only")
     parser.add_argument("--lr", type=float, default=FAST_LR, help="this package's loop only")
     parser.add_argument("--precision", default="bf16", help="this package's loop only: fp32 or bf16")

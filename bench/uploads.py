@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 import lenet
 from demo.compare import classify
 from demo.zoo import Zoo
-from lenet.datasets import DATA_DIR_ENV
+from lenet.datasets import DATA_DIR_HELP
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, predict
 
@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=500, help="test images per dataset (seeded sample)")
     parser.add_argument("--extras", type=int, default=200, help="drawn digits, and pictures of each kind of no dataset")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    parser.add_argument("--data-dir", help=DATA_DIR_HELP)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as served
     zoo = Zoo.load()

@@ -16,6 +16,7 @@ from lenet.errors import DatasetError, UnknownNameError
 
 DATA_DIR_ENV = "LENET_DATA_DIR"
 DEFAULT_DATA_DIR = "data"
+DATA_DIR_HELP = f"dataset root (default: ${DATA_DIR_ENV}, else ./{DEFAULT_DATA_DIR})"  # for every --data-dir flag
 MODEL_INPUT_SIZE = 32  # every variant sees 32x32; 28x28 digits are padded by 2 as in the paper
 
 

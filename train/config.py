@@ -13,7 +13,7 @@ from typing import Any, Sequence, get_type_hints
 import torch
 
 import lenet
-from lenet.datasets import DATA_DIR_ENV, DATASETS
+from lenet.datasets import DATA_DIR_HELP, DATASETS
 from lenet.errors import UnknownNameError
 from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 
@@ -56,7 +56,7 @@ class TrainConfig:
     val_size: int = option(5000, "training images held out to pick the best epoch (0: pick by the last epoch)")
     seed: int = option(1, "random seed for init, shuffling, augmentation and dropout")
     device: str = option("auto", "auto picks cuda when available", ["auto", "cpu", "cuda"], recipe=False)
-    data_dir: str | None = option(None, f"dataset root (default: ${DATA_DIR_ENV}, else ./data)", recipe=False)
+    data_dir: str | None = option(None, DATA_DIR_HELP, recipe=False)
     download: bool = option(False, "download the dataset with torchvision if missing", recipe=False)
     out: str = option("runs/latest", "output folder: the model (Hugging Face layout), last.pt, metrics and plots",
                       recipe=False)

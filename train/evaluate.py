@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import torch
 
 import lenet
-from lenet.datasets import DATA_DIR_ENV
+from lenet.datasets import DATA_DIR_HELP
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, predict
 from train.report import confusion_matrix
@@ -37,7 +37,7 @@ def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | Non
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m train.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", required=True, help="a model folder (a run of python -m train, or checkpoints/<name>), a zip of one, a Hub repo id, or a last.pt")
-    parser.add_argument("--data-dir", help=f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    parser.add_argument("--data-dir", help=DATA_DIR_HELP)
     parser.add_argument("--limit", type=int, help="evaluate only the first N test images")
     args = parser.parse_args(argv)
     try:

@@ -17,7 +17,7 @@ from PIL import Image
 
 import lenet
 from lenet.checkpoint import CARD_NAME, save_pretrained
-from lenet.datasets import DATA_DIR_ENV
+from lenet.datasets import DATA_DIR_HELP
 from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
 from train.config import TrainConfig, build_parser, option
 from train.data import Split
@@ -67,7 +67,7 @@ class IdentifyConfig:
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")
     seed: int = option(1, "random seed for the renders, the hold-out, init and shuffling")
-    data_dir: str | None = option(None, f"dataset root (default: ${DATA_DIR_ENV}, else ./data)")
+    data_dir: str | None = option(None, DATA_DIR_HELP)
     out: str = option(str(IDENTIFIER_DIR.relative_to(Path.cwd()) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else IDENTIFIER_DIR),
                       "where to save the identifier (a model folder with its card)")
 
