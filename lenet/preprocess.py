@@ -120,7 +120,8 @@ def _bilinear(grey: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
 
 def _lanczos(grey: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     """``H x W`` float image -> ``size`` by PIL's Lanczos: it undoes an upload's enlargement best (bench/README.md)."""
-    return torch.from_numpy(np.array(Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32)).resize(size[::-1], Image.Resampling.LANCZOS)))
+    image = Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32))  # mode "F": PIL resizes it in float
+    return torch.from_numpy(np.array(image.resize(size[::-1], Image.Resampling.LANCZOS)))
 
 
 def _fit(patch: np.ndarray, box: int, resize: Callable[[np.ndarray, tuple[int, int]], torch.Tensor] = _bilinear) -> torch.Tensor:

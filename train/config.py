@@ -99,9 +99,15 @@ class TrainConfig:
             value, choices = getattr(self, f.name), f.metadata.get("choices")
             if choices and value is not None and value not in choices:
                 raise UnknownNameError(f.name, value, choices)
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise lenet.LenetError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        require_at_least(self, {"epochs": 1, "batch_size": 1})
+
+
+def require_at_least(config: Any, minimums: dict[str, int]) -> None:
+    """Each named field of a config at least its minimum, else a message that names the flag and the value."""
+    for name, least in minimums.items():
+        value = getattr(config, name)
+        if value < least:
+            raise lenet.LenetError(f"--{name.replace('_', '-')} must be at least {least}, not {value}")
 
 
 def build_parser(config: type, prog: str, description: str) -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ import lenet
 from lenet.checkpoint import CARD_NAME, save_pretrained
 from lenet.datasets import DATA_DIR_HELP
 from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
-from train.config import TrainConfig, build_parser, option
+from train.config import TrainConfig, build_parser, option, require_at_least
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
 from train.run import build_optimizer, build_scheduler
@@ -72,10 +72,7 @@ class IdentifyConfig:
                       "where to save the identifier (a model folder with its card)")
 
     def validate(self) -> None:
-        for flag, value, least in (("samples", self.samples, MIN_SAMPLES), ("epochs", self.epochs, 1),
-                                   ("batch-size", self.batch_size, 1)):
-            if value < least:
-                raise lenet.LenetError(f"--{flag} must be at least {least}, not {value}")
+        require_at_least(self, {"samples": MIN_SAMPLES, "epochs": 1, "batch_size": 1})
         if self.lr <= 0:
             raise lenet.LenetError(f"--lr must be above 0, not {self.lr}")
 
