@@ -62,7 +62,7 @@ MIN_SAMPLES = 10  # a tenth more are held out: at least one of each kind
 
 @dataclass
 class IdentifyConfig:
-    samples: int = option(10000, "uploads rendered per kind for training; a tenth more are held out")
+    samples: int = option(16000, "uploads rendered per kind for training; a tenth more are held out")
     epochs: int = option(12, "passes over the rendered uploads")
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")

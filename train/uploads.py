@@ -17,12 +17,15 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
+ICON, ICON_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images, and their sides
 NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
 HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
 ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
+PLAIN_PAGE, GREY_PAGE = 0.4, 0.3  # ...of those, black on white as web pages and inverted files are, grey on grey as
+# printed pages photographed are (the rest tinted: a channel drawn at random seldom makes black, white or grey)
 TINTED = 0.3  # ...and of the rest, light on a coloured dark ground
 DARK_INK, LIGHT_PAPER, LIGHT_INK, DARK_GROUND = (0, 110), (190, 256), (150, 256), (0, 60)  # channel value ranges
 PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
@@ -40,6 +43,20 @@ def _colour(rng: Rng, low: int = 0, high: int = 256) -> tuple[int, int, int]:
 
 def _neutral(rng: Rng) -> tuple[int, int, int]:
     return (int(rng.choice([0, 255, rng.integers(0, 256)])),) * 3
+
+
+def _grey(rng: Rng, low: int, high: int) -> tuple[int, int, int]:
+    return (int(rng.integers(low, high)),) * 3
+
+
+def _ink_on_paper(rng: Rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """Dark ink and light paper: black on white, grey on grey, or tinted."""
+    kind = rng.random()
+    if kind < PLAIN_PAGE:
+        return (0, 0, 0), (255, 255, 255)
+    if kind < PLAIN_PAGE + GREY_PAGE:
+        return _grey(rng, *DARK_INK), _grey(rng, *LIGHT_PAPER)
+    return _colour(rng, *DARK_INK), _colour(rng, *LIGHT_PAPER)
 
 
 def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng) -> Image.Image:
@@ -72,7 +89,7 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     paper or tinted, drawn with another pen (``strokes``: digits), framed, turned, compressed."""
     ink, paper = (255, 255, 255), (0, 0, 0)
     if rng.random() < ON_PAPER:
-        ink, paper = _colour(rng, *DARK_INK), _colour(rng, *LIGHT_PAPER)
+        ink, paper = _ink_on_paper(rng)
     elif rng.random() < TINTED:
         ink, paper = _colour(rng, *LIGHT_INK), _colour(rng, *DARK_GROUND)
     grey = Image.fromarray(pixels)
@@ -104,7 +121,8 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
 
 
 def _size(rng: Rng) -> tuple[int, int]:
-    return int(rng.integers(*SIDE)), int(rng.integers(*SIDE))
+    sides = ICON_SIDE if rng.random() < ICON else SIDE
+    return int(rng.integers(*sides)), int(rng.integers(*sides))
 
 
 def noise(rng: Rng) -> Image.Image:
