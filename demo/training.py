@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import gradio as gr
 
 import lenet
+from demo.strings import DEFAULT_LANGUAGE, dataset_name, text
 from demo.zoo import Zoo
 from lenet.datasets import DATA_DIR_ENV
 from lenet.errors import DatasetError, LenetError
@@ -86,14 +87,13 @@ class Recipe:
         return f"yours: {self.model}{shape} {self.optimizer} {self.learning_rate:g}, {epochs}, {test_accuracy:.1%}"
 
 
-def missing_data(dataset: str) -> str | None:
+def missing_data(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
     """What to provide so that ``dataset`` can be trained on here (no server path), or None when it is there."""
     try:
         lenet.load_dataset(dataset, train=False)
     except DatasetError:
-        spec = lenet.dataset_spec(dataset)
-        return (f"{spec.display_name} is not on this server: put {' and '.join(spec.expected_files)} in a folder "
-                f"and start the app with ${DATA_DIR_ENV} pointing at it")
+        files = ", ".join(lenet.dataset_spec(dataset).expected_files)
+        return text(lang, "data_missing", name=dataset_name(lang, dataset), files=files, env=DATA_DIR_ENV)
     return None
 
 

@@ -1,12 +1,15 @@
 """Training your own LeNet through the app: the /train API, its limits, a loss that explodes, stopping early."""
 import re
 import threading
+from types import SimpleNamespace
 
 import pytest
 from gradio_client import Client
 
 import lenet
+from demo.app import build_app
 from demo.training import Finished, Recipe, TrainingJob, missing_data
+from demo.zoo import Zoo
 from train.engine import Progress
 
 SUBSET = 2000  # images of each split: seconds, not minutes
@@ -65,6 +68,17 @@ def test_without_the_datasets_the_tab_can_say_what_is_missing(monkeypatch, tmp_p
     reason = missing_data("mnist")
     assert reason is not None and "MNIST digits is not on this server" in reason and "LENET_DATA_DIR" in reason
     assert str(tmp_path) not in reason  # no server path
+    korean = missing_data("mnist", "ko")
+    assert "MNIST 손글씨 숫자" in korean and "서버에는" in korean and str(tmp_path) not in korean
+
+
+def test_without_the_datasets_the_train_tab_says_so_on_load_in_the_visitors_language(monkeypatch, tmp_path):
+    monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
+    app = build_app(Zoo.load())
+    greetings = [f for f in app.fns.values() if getattr(f.fn, "__name__", "") == "greet" and "Train" in f.fn.__qualname__]
+    assert len(greetings) == 1 and [event for _, event in greetings[0].targets] == ["load"]
+    korean = greetings[0].fn(SimpleNamespace(headers={"accept-language": "ko-KR,ko;q=0.9"}))
+    assert "학습에는 데이터셋이 필요한데" in korean and "LENET_DATA_DIR" in korean and str(tmp_path) not in korean
 
 
 def test_a_rejected_recipe_leaves_no_folder_and_no_job_behind():

@@ -70,11 +70,11 @@ class TrainTab:
     def __init__(self, yours: gr.State, draw: DrawTab, upload: UploadTab, limit: int | None = None) -> None:
         self.yours, self.draw, self.upload, self.limit = yours, draw, upload, limit
         self.running: dict[str, TrainingJob] = {}  # by browser session, for Stop
-        missing = [reason for reason in map(missing_data, DATASETS_TO_TRAIN) if reason]
+        self.missing = [dataset for dataset in DATASETS_TO_TRAIN if missing_data(dataset)]
         with gr.Tab(label("tab_train"), id="train"):
             gr.Markdown(label("train_intro"))
-            if missing:
-                gr.Markdown(text("en", "train_missing", reason=html.escape(missing[0])), elem_id="train-missing")
+            if self.missing:
+                gr.on(None, self.greet, None, gr.Markdown(elem_id="train-missing"), api_visibility="private")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
                     start_with = Recipe()
@@ -92,7 +92,7 @@ class TrainTab:
                         gr.Radio(list(POOLINGS), value=start_with.pooling, label=label("pooling")),
                     ]
                     with gr.Row():
-                        start = gr.Button(label("start"), variant="primary", elem_id="train-start", interactive=not missing)
+                        start = gr.Button(label("start"), variant="primary", elem_id="train-start", interactive=not self.missing)
                         stop = gr.Button(label("stop"), elem_id="train-stop")
                 with gr.Column(scale=2):
                     self.status = gr.HTML(elem_id="train-status")
@@ -107,6 +107,11 @@ class TrainTab:
         start.click(self.on_start, [*self.knobs, upload.dataset, yours], outputs, concurrency_limit=1,
                     concurrency_id="train", api_visibility="private")
         stop.click(self.on_stop, None, None, api_visibility="private")
+
+    def greet(self, request: gr.Request | None = None) -> str:
+        """On page load, in the visitor's language: which datasets this server lacks, and how to provide them."""
+        lang = language(request)
+        return text(lang, "train_missing", reason=html.escape(missing_data(self.missing[0], lang) or ""))
 
     def on_start(self, dataset: str, model: str, optimizer: str, learning_rate: float, batch_size: int, epochs: int,
                  augment: bool, activation: str, pooling: str, upload_dataset: str, yours: dict | None,
@@ -132,7 +137,7 @@ class TrainTab:
                     yield {self.status: progress_html(update, lang), **self.plots(rows),
                            self.pictures: snapshot(update, plain, spec, image, lang)}
         except DatasetError:  # no training data here: say what to provide (no server path)
-            yield {self.status: f'<p class="train-error">{html.escape(missing_data(recipe.dataset) or "")}</p>'}
+            yield {self.status: f'<p class="train-error">{html.escape(missing_data(recipe.dataset, lang) or "")}</p>'}
         except LenetError as error:
             yield {self.status: f'<p class="train-error">{html.escape(str(error))}</p>'}
         finally:
