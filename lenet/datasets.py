@@ -44,7 +44,6 @@ class DatasetSpec:
 
 UPLOAD_SHARE = 0.3  # of training images go through an upload's round trip (lenet.degrade)
 FRAME_SHARE = 0.1  # of CIFAR-10 training images get a thin frame, as cropped photos often keep
-PHOTO_TILT = 5  # degrees either way: a photo of a page or a screen, taken by hand, is seldom straight
 BEST_RECIPE = dict(optimizer="sgd", lr=0.05, schedule="onecycle", weight_decay=5e-4, batch_size=128)
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -86,8 +85,7 @@ DATASETS: dict[str, DatasetSpec] = {
             mean=(0.4914, 0.4822, 0.4465),
             std=(0.2470, 0.2435, 0.2616),
             preprocess="photo",
-            augmentation=Augmentation(degrees=PHOTO_TILT, shift=4, hflip=True, integer_shift=True, frame=FRAME_SHARE,
-                                      degrade=UPLOAD_SHARE),
+            augmentation=Augmentation(shift=4, hflip=True, integer_shift=True, frame=FRAME_SHARE, degrade=UPLOAD_SHARE),
             recipe=dict(BEST_RECIPE, epochs=30, lr=0.1, label_smoothing=0.1),
             published="LeNet-style tutorials: 60-70 %",
             hub_id="uoft-cs/cifar10",
