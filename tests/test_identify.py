@@ -4,7 +4,7 @@ import io
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
@@ -12,6 +12,7 @@ from lenet.identify import KINDS, Identifier, look
 from train.identify import IdentifyConfig, main, train_identifier
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
+GREY_EXAMPLES = [(path, dataset) for path, dataset in EXAMPLES if dataset != "cifar10"]
 RNG = np.random.default_rng(0)
 
 
@@ -23,6 +24,13 @@ def identifier():
 def enlarged_jpeg(path, side=256, quality=70) -> bytes:
     buffer = io.BytesIO()
     Image.open(path).convert("RGB").resize((side, side), Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def dark_on_white(path, side=256, quality=90) -> bytes:
+    """A digit or a product as a web page shows it: black on white, enlarged, JPEG."""
+    buffer = io.BytesIO()
+    ImageOps.invert(Image.open(path).convert("L")).resize((side, side), Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
 
 
@@ -60,6 +68,11 @@ def test_the_whole_picture_is_seen_padded_not_cropped():
 def test_real_test_images_are_named_raw_and_enlarged_as_jpeg(identifier, path, dataset):
     assert identifier(path).dataset == dataset
     assert identifier(enlarged_jpeg(path)).dataset == dataset
+
+
+@pytest.mark.parametrize("path, dataset", GREY_EXAMPLES, ids=[f"{d}-{p.stem}" for p, d in GREY_EXAMPLES])
+def test_digits_and_products_dark_on_white_are_named(identifier, path, dataset):
+    assert identifier(dark_on_white(path)).dataset == dataset
 
 
 @pytest.mark.parametrize("kind", list(NOT_A_DATASET))
