@@ -36,6 +36,9 @@ DARK_BACKGROUND = 0.5  # ...is grey on a background darker than this
 FRAME_SATURATION = 0.1  # a frame is white, grey or black: its channels differ by less than this
 FRAME_TOLERANCE = 0.1  # a frame pixel lies this close to the frame's colour (JPEG noise included)
 MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the height and of the width
+MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
+MIN_TILT = 0.5  # ...and straightened when turned by more than this...
+MIN_RECTANGULARITY = 0.95  # ...if it fills this share of its tightest box, as a photo does (an object's outline does not)
 
 
 def open_image(source: ImageSource) -> Image.Image:
@@ -241,14 +244,43 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return inside, colour
 
 
+def tilt(content: np.ndarray) -> float:
+    """How far (degrees, as ``Image.rotate`` turns) the photo whose pixels are ``content`` has been turned: the turn
+    whose bounding box of the photo is tightest, found from each row's outermost pixels; 0 unless it is a rectangle."""
+    rows = np.nonzero(content.any(axis=1))[0]
+    if not len(rows):
+        return 0.0
+    first = content[rows].argmax(axis=1)
+    last = content.shape[1] - 1 - content[rows, ::-1].argmax(axis=1)
+    ys, xs = np.concatenate([rows, rows]).astype(np.float64), np.concatenate([first, last]).astype(np.float64)
+    angles = np.deg2rad(np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP))[:, None]
+    along, across = xs * np.cos(angles) - ys * np.sin(angles), xs * np.sin(angles) + ys * np.cos(angles)
+    boxes = (np.ptp(along, axis=1) + 1) * (np.ptp(across, axis=1) + 1)
+    best = int(boxes.argmin())
+    if (last - first + 1).sum() < MIN_RECTANGULARITY * boxes[best]:
+        return 0.0
+    return float(np.rad2deg(angles[best, 0]))
+
+
+def straighten(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """A photo turned on its page (of ``colour``), turned back; anything else as it is."""
+    angle = tilt(np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE)
+    if abs(angle) <= MIN_TILT:
+        return rgb
+    page = Image.fromarray((rgb * 255).round().astype(np.uint8))
+    fill = tuple(int(round(value * 255)) for value in colour)
+    return np.asarray(page.rotate(-angle, Image.Resampling.BICUBIC, expand=True, fillcolor=fill), dtype=np.float32) / 255
+
+
 def prepare_photo(source: ImageSource) -> torch.Tensor:
     """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: centre-cropped to a square (a photo inside a flat frame: the
-    photo, padded square with the frame's colour), then shrunk with Lanczos, which undoes the usual enlargements
+    photo, straightened if turned, padded square with the frame's colour), then shrunk with Lanczos, which undoes the usual enlargements
     best (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
     framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if framed is not None:
+        framed = inside_frame(straighten(rgb, framed[1])) or framed
         return resize_square(square_with(*framed), MODEL_INPUT_SIZE)
     h, w = rgb.shape[:2]
     side = min(h, w)

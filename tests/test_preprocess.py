@@ -15,6 +15,7 @@ from lenet.preprocess import (
     prepare_fashion,
     prepare_photo,
     prepare_sketch,
+    tilt,
 )
 
 CENTRE = 15.5  # the middle of a 32x32 image, in pixel-index coordinates
@@ -246,3 +247,18 @@ def test_a_wide_picture_in_a_frame_is_kept_whole():
     pixels = prepare_photo(sheet)
     assert pixels[0, :, 16, 0].min() < 0.95 and pixels[0, :, 16, 31].min() < 0.95  # both ends are there
     assert pixels[0, :, 0, 16].min() > 0.95  # white above, where the square was padded
+
+
+@pytest.mark.parametrize("turn", [-6, 3, 8])
+def test_a_photo_turned_on_a_page_is_straightened(turn):
+    photo = Image.fromarray(_scene()).resize((200, 200), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (400, 360), (225,) * 3)
+    sheet.paste(photo.rotate(turn, Image.Resampling.BICUBIC, expand=True, fillcolor=(225,) * 3), (70, 50))
+    assert (prepare_photo(sheet) - prepare_photo(photo)).abs().mean() < 0.03
+
+
+def test_only_a_rectangle_is_taken_for_a_turned_photo():
+    y, x = np.mgrid[0:200, 0:300]
+    assert tilt((x - 150) ** 2 / 120**2 + (y - 100) ** 2 / 70**2 < 1) == 0  # an oval has no turn
+    turned = np.asarray(Image.new("L", (160, 100), 255).rotate(5, expand=True)) > 0
+    assert tilt(turned) == pytest.approx(5, abs=0.25)
