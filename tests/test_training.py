@@ -8,6 +8,7 @@ from gradio_client import Client
 
 import lenet
 from demo.app import build_app
+from demo.tabs.train import failure
 from demo.training import Finished, Recipe, TrainingJob, missing_data
 from demo.zoo import Zoo
 from train.engine import Progress
@@ -43,8 +44,11 @@ def test_a_diverging_learning_rate_ends_with_a_plain_message(client):
 
 @pytest.mark.data
 def test_a_saturating_tanh_net_whose_loss_soars_but_stays_finite_is_stopped_too():
-    with pytest.raises(lenet.LenetError, match=EXPLODED):
+    with pytest.raises(lenet.LenetError, match=EXPLODED) as stopped:
         list(TrainingJob(Recipe(model="lenet5", optimizer="sgd", learning_rate=10.0, limit=SUBSET)))
+    step = stopped.value.step
+    assert re.fullmatch(rf"{step}번째 스텝에서 손실이 폭발했습니다\(([\d,]+|NaN|∞)\)\. 학습률을 더 작게 해 보세요\.", failure(stopped.value, "ko"))
+    assert failure(stopped.value, "en").startswith("The loss exploded (") and f"at step {step}:" in failure(stopped.value, "en")
 
 
 @pytest.mark.parametrize("knobs,message", [

@@ -119,6 +119,11 @@ def train_one_epoch(
 class LossExploded(LenetError):
     """The loss became NaN, infinite or absurdly large: the step was too large."""
 
+    def __init__(self, loss: float, step: int) -> None:
+        self.loss, self.step = loss, step  # for a message in another language
+        how = "NaN" if math.isnan(loss) else f"to {loss:,.0f}" if math.isfinite(loss) else "to infinity"
+        super().__init__(f"the loss exploded ({how}) at step {step}: try a smaller learning rate")
+
 
 def check_loss(first_bad_step: torch.Tensor, bad_loss: torch.Tensor, epoch: int, steps: int) -> None:
     """Raise ``LossExploded`` naming the first step whose loss was NaN, infinite or ``EXPLODED_FACTOR`` times
@@ -126,9 +131,7 @@ def check_loss(first_bad_step: torch.Tensor, bad_loss: torch.Tensor, epoch: int,
     step = int(first_bad_step.item())
     if step == NO_STEP:
         return
-    value = float(bad_loss.item())
-    how = "NaN" if math.isnan(value) else f"to {value:,.0f}" if math.isfinite(value) else "to infinity"
-    raise LossExploded(f"the loss exploded ({how}) at step {(epoch - 1) * steps + step}: try a smaller learning rate")
+    raise LossExploded(float(bad_loss.item()), (epoch - 1) * steps + step)
 
 
 @torch.inference_mode()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import math
 import shutil
 import time
 from typing import Iterator
@@ -36,7 +37,7 @@ from lenet.datasets import dataset_spec
 from lenet.errors import DatasetError, LenetError
 from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 from lenet.preprocess import dataset_pixels
-from train.engine import Progress
+from train.engine import LossExploded, Progress
 
 REFRESH_S = 0.5  # the page is redrawn at most this often while training
 MAX_OWN_MODELS = 3  # per browser session; the oldest is forgotten
@@ -139,7 +140,7 @@ class TrainTab:
         except DatasetError:  # no training data here: say what to provide (no server path)
             yield {self.status: f'<p class="train-error">{html.escape(missing_data(recipe.dataset, lang) or "")}</p>'}
         except LenetError as error:
-            yield {self.status: f'<p class="train-error">{html.escape(str(error))}</p>'}
+            yield {self.status: f'<p class="train-error">{html.escape(failure(error, lang))}</p>'}
         finally:
             self.running.pop(session, None)
 
@@ -164,6 +165,14 @@ class TrainTab:
         job = self.running.get(session_of(request))
         if job is not None:
             job.stop.set()
+
+
+def failure(error: LenetError, lang: str) -> str:
+    """Why a run stopped, in the visitor's language where the app knows the reason (else the library's words)."""
+    if isinstance(error, LossExploded):
+        loss = f"{error.loss:,.0f}" if math.isfinite(error.loss) else "NaN" if math.isnan(error.loss) else "∞"
+        return text(lang, "train_exploded", loss=loss, step=error.step)
+    return str(error)
 
 
 def session_of(request: gr.Request | None) -> str:
