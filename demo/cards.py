@@ -17,10 +17,11 @@ from demo.compare import TOP_CLASSES, Comparison, VariantResult, compare
 from demo.render import C1_PX, C3_PX, INPUT_SCALE, html_figure, tiles_html
 from demo.strings import language, text
 from demo.zoo import Zoo
-from lenet import EmptyImageError, LenetError, Predictor
-from lenet.preprocess import ImageSource
+from lenet import EmptyImageError, ImageTooLargeError, LenetError, Predictor, UnreadableImageError
+from lenet.preprocess import MAX_INPUT_PIXELS, ImageSource
 
 Update = dict[gr.components.Component, Any]
+REASONS = {UnreadableImageError: "unreadable_image", ImageTooLargeError: "image_too_large"}  # said in the page's language
 
 
 @dataclass
@@ -145,8 +146,11 @@ class ResultPanel:
         return message_html(text(language(request), self.hint))
 
     def refuse(self, error: LenetError, lang: str) -> Update:
-        """Why this input cannot be classified, in plain words."""
-        return self.message(text(lang, "cannot_classify", error=html.escape(str(error))))
+        """Why this input cannot be classified, in plain words: the visitor's language where the app knows the
+        reason, else the library's words."""
+        key = next((key for kind, key in REASONS.items() if isinstance(error, kind)), None)
+        reason = text(lang, key, limit=MAX_INPUT_PIXELS) if key else str(error)
+        return self.message(text(lang, "cannot_classify", error=html.escape(reason)))
 
     def message(self, message: str) -> Update:
         return {self.seen: None, self.current: gr.skip(), self.summary: message_html(message), **self.cards.show([])}

@@ -22,6 +22,8 @@ EN = {
     "which_dataset": "Which kind of image is it? (picked from the image; yours to change)",
     "examples": "Real test images: click one",
     "cannot_classify": "<b>Cannot classify this image:</b> {error}",
+    "unreadable_image": "this file is not an image we can read",
+    "image_too_large": "the image is too large; the limit is {limit:,} pixels",
     "picked": "It looks like <b>{seen}</b> ({score:.0%} sure), so their models answer. Pick another kind above to "
               "override.",
     "looks_like_other": "⚠ This looks like <b>{seen}</b> ({score:.0%} sure), not {chosen}: the answers below may "
@@ -80,6 +82,8 @@ KO = {
     "which_dataset": "어떤 종류의 이미지인가요? (이미지를 보고 골랐으며, 바꿀 수 있습니다)",
     "examples": "실제 테스트 이미지: 하나를 눌러 보세요",
     "cannot_classify": "<b>이 이미지는 분류할 수 없습니다:</b> {error}",
+    "unreadable_image": "읽을 수 있는 이미지 파일이 아닙니다",
+    "image_too_large": "이미지가 너무 큽니다. {limit:,} 픽셀까지 받습니다",
     "picked": "<b>{seen}</b>처럼 보여서({score:.0%} 확신) 그 모델들이 답합니다. 위에서 다른 종류를 고를 수 있습니다.",
     "looks_like_other": "⚠ 이 이미지는 {chosen}이(가) 아니라 <b>{seen}</b>처럼 보입니다({score:.0%} 확신). 아래 답은 "
                         "의미가 없을 수 있습니다.",

@@ -12,15 +12,17 @@ from lenet.errors import (
     CheckpointError,
     DatasetError,
     EmptyImageError,
+    ImageTooLargeError,
     InputError,
     LenetError,
+    UnreadableImageError,
 )
 from lenet.inference import Prediction, Predictor, from_pretrained
 from lenet.registry import create_model, list_models, model_description, register_model
 from lenet.stages import STAGE_NAMES, model_stages
 
 __all__ = [
-    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "EmptyImageError", "InputError",
-    "LenetError", "Prediction", "Predictor", "count_parameters", "create_model", "dataset_spec", "from_pretrained", "list_models", "model_description",
+    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "EmptyImageError", "ImageTooLargeError",
+    "InputError", "LenetError", "UnreadableImageError", "Prediction", "Predictor", "count_parameters", "create_model", "dataset_spec", "from_pretrained", "list_models", "model_description",
     "load_checkpoint", "load_dataset", "load_tensors", "model_stages", "register_model", "save_pretrained",
 ]

@@ -25,6 +25,14 @@ class InputError(LenetError, ValueError):
     """An image that cannot be read or used."""
 
 
+class UnreadableImageError(InputError):
+    """Bytes in no image format we can decode (or a damaged file)."""
+
+
+class ImageTooLargeError(InputError):
+    """More pixels than we decode (lenet.preprocess.MAX_INPUT_PIXELS): refused before decoding."""
+
+
 class EmptyImageError(InputError):
     """A blank canvas or image: there is nothing to classify."""
 

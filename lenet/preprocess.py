@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
 from lenet.datasets import MODEL_INPUT_SIZE
-from lenet.errors import EmptyImageError, InputError
+from lenet.errors import EmptyImageError, ImageTooLargeError, InputError, UnreadableImageError
 
 ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]
 
@@ -52,13 +52,13 @@ def open_image(source: ImageSource) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             if image.width * image.height > MAX_INPUT_PIXELS:
-                raise InputError(f"image is too large ({image.width}x{image.height}); the limit is {MAX_INPUT_PIXELS:,} pixels")
+                raise ImageTooLargeError(f"image is too large ({image.width}x{image.height}); the limit is {MAX_INPUT_PIXELS:,} pixels")
             image.draft(None, (WORKING_SIZE, WORKING_SIZE))  # JPEG only: decode at 1/2-1/8 scale, still >= WORKING_SIZE
             image.load()
     except Image.DecompressionBombError as error:  # PIL refuses twice its warning limit, above ours
-        raise InputError(f"image is too large; the limit is {MAX_INPUT_PIXELS:,} pixels") from error
+        raise ImageTooLargeError(f"image is too large; the limit is {MAX_INPUT_PIXELS:,} pixels") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise InputError("this file is not an image we can read") from error
+        raise UnreadableImageError("this file is not an image we can read") from error
     return image
 
 

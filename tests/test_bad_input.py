@@ -114,6 +114,16 @@ def test_the_upload_tab_says_what_is_wrong_without_paths_or_exception_names(clie
     assert not PATH_OR_CLASS_NAME.search(summary), summary
 
 
+@pytest.mark.parametrize("name, reason", [("truncated png", "읽을 수 있는 이미지 파일이 아닙니다"),
+                                          ("50,000 x 50,000 png header", "이미지가 너무 큽니다")])
+def test_a_korean_page_says_what_is_wrong_in_korean(app_url, tmp_path, name, reason):
+    path = tmp_path / "upload.png"
+    path.write_bytes(FILES_WITH_MESSAGE[name][0])
+    korean = Client(app_url, verbose=False, headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    seen, summary, *_ = korean.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
+    assert seen is None and "이 이미지는 분류할 수 없습니다" in summary and reason in summary
+
+
 def test_an_upload_over_the_size_limit_is_refused_with_a_clear_message(app_url):
     too_big = b"\x89PNG" + b"\x00" * (MAX_UPLOAD_BYTES + 1)
     response = httpx.post(f"{app_url}gradio_api/upload", files={"files": ("big.png", too_big, "image/png")}, timeout=60)
