@@ -21,7 +21,7 @@ from lenet import EmptyImageError, ImageTooLargeError, LenetError, Predictor, Un
 from lenet.preprocess import MAX_INPUT_PIXELS, ImageSource
 
 Update = dict[gr.components.Component, Any]
-REASONS = {UnreadableImageError: "unreadable_image", ImageTooLargeError: "image_too_large"}  # said in the page's language
+REASON_KEYS: dict[type[LenetError], str] = {UnreadableImageError: "unreadable_image", ImageTooLargeError: "image_too_large"}
 
 
 @dataclass
@@ -146,9 +146,9 @@ class ResultPanel:
         return message_html(text(language(request), self.hint))
 
     def refuse(self, error: LenetError, lang: str) -> Update:
-        """Why this input cannot be classified, in plain words: the visitor's language where the app knows the
-        reason, else the library's words."""
-        key = next((key for kind, key in REASONS.items() if isinstance(error, kind)), None)
+        """Why this input cannot be classified, in plain words: in the visitor's language for the reasons in
+        ``REASON_KEYS``, else in the library's (English) words."""
+        key = next((key for kind, key in REASON_KEYS.items() if isinstance(error, kind)), None)
         reason = text(lang, key, limit=MAX_INPUT_PIXELS) if key else str(error)
         return self.message(text(lang, "cannot_classify", error=html.escape(reason)))
 

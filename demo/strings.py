@@ -57,6 +57,7 @@ EN = {
                    "taking shape, the feature maps of one test image changing. When it finishes it joins the shipped "
                    "models in the Draw and Upload tabs (for this browser session), and you can download it.",
     "train_missing": "**Training needs the datasets, which this server does not have:** {reason}",
+    "train_failed": "Training failed unexpectedly; the server log has the details.",
     "train_exploded": "The loss exploded ({loss}) at step {step}: try a smaller learning rate.",
     "data_missing": "{name} is not on this server: put {files} in a folder and start the app with ${env} pointing at it",
     "dataset": "Dataset", "optimizer": "Optimizer", "learning_rate": "Learning rate", "batch_size": "Batch size",
@@ -116,6 +117,7 @@ KO = {
                    "갖추고, 테스트 이미지 하나의 특징 맵이 바뀝니다. 학습이 끝나면 이 브라우저 세션 동안 그리기·업로드 "
                    "탭에서 기본 모델들과 나란히 답하고, 내려받을 수도 있습니다.",
     "train_missing": "**학습에는 데이터셋이 필요한데 이 서버에는 없습니다:** {reason}",
+    "train_failed": "학습이 예기치 않게 실패했습니다. 자세한 내용은 서버 로그에 있습니다.",
     "train_exploded": "{step}번째 스텝에서 손실이 폭발했습니다({loss}). 학습률을 더 작게 해 보세요.",
     "data_missing": "이 서버에는 {name} 데이터가 없습니다. {files} 파일을 한 폴더에 넣고, ${env}가 그 폴더를 가리키게 하여 "
                     "앱을 시작하세요",

@@ -97,6 +97,14 @@ def missing_data(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
     return None
 
 
+class MissingData(LenetError):
+    """A dataset this server lacks; the message says what to provide, with no server path."""
+
+    def __init__(self, dataset: str) -> None:
+        self.dataset = dataset
+        super().__init__(missing_data(dataset) or f"{dataset} could not be read on this server")
+
+
 @dataclass
 class Finished:
     predictor: lenet.Predictor
@@ -146,7 +154,7 @@ class TrainingJob:
         try:
             fit(self.recipe.config(self.folder), on_progress=updates.put, stop=self.stop, reports=False)  # no plots: seconds
         except DatasetError:  # its message names server paths: say what is missing instead
-            updates.put(LenetError(missing_data(self.recipe.dataset)))
+            updates.put(MissingData(self.recipe.dataset))
         except LenetError as error:
             updates.put(error)
         except Exception:  # a bug must not leave the page waiting: the log has the details, the page one line

@@ -23,6 +23,7 @@ from lenet.stages import STAGE_NAMES, model_stages
 
 __all__ = [
     "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "EmptyImageError", "ImageTooLargeError",
-    "InputError", "LenetError", "UnreadableImageError", "Prediction", "Predictor", "count_parameters", "create_model", "dataset_spec", "from_pretrained", "list_models", "model_description",
-    "load_checkpoint", "load_dataset", "load_tensors", "model_stages", "register_model", "save_pretrained",
+    "InputError", "LenetError", "Prediction", "Predictor", "UnreadableImageError", "count_parameters", "create_model",
+    "dataset_spec", "from_pretrained", "list_models", "load_checkpoint", "load_dataset", "load_tensors",
+    "model_description", "model_stages", "register_model", "save_pretrained",
 ]

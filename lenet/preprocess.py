@@ -245,15 +245,19 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def tilt(content: np.ndarray) -> float:
-    """How far (degrees, as ``Image.rotate`` turns) the photo whose pixels are ``content`` has been turned: the turn
-    whose bounding box of the photo is tightest, found from each row's outermost pixels; 0 unless it is a rectangle."""
+    """How far a photo (``content``: a boolean mask of its pixels) was turned, in degrees counter-clockwise as
+    ``Image.rotate`` turns: the angle, in ``TILT_STEP``s within ``MAX_TILT``, whose box round the photo is tightest
+    (from each row's outermost pixels; of equal boxes, the straightest). 0 unless the photo fills that box as a
+    rectangle does (``MIN_RECTANGULARITY``)."""
+    content = np.asarray(content, dtype=bool)
     rows = np.nonzero(content.any(axis=1))[0]
     if not len(rows):
         return 0.0
     first = content[rows].argmax(axis=1)
     last = content.shape[1] - 1 - content[rows, ::-1].argmax(axis=1)
     ys, xs = np.concatenate([rows, rows]).astype(np.float64), np.concatenate([first, last]).astype(np.float64)
-    angles = np.deg2rad(np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP))[:, None]
+    degrees = np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP)
+    angles = np.deg2rad(degrees[np.argsort(np.abs(degrees), kind="stable")])[:, None]  # straightest first: argmin's tie
     along, across = xs * np.cos(angles) - ys * np.sin(angles), xs * np.sin(angles) + ys * np.cos(angles)
     boxes = (np.ptp(along, axis=1) + 1) * (np.ptp(across, axis=1) + 1)
     best = int(boxes.argmin())

@@ -74,6 +74,9 @@ def test_without_the_datasets_the_tab_can_say_what_is_missing(monkeypatch, tmp_p
     assert str(tmp_path) not in reason  # no server path
     korean = missing_data("mnist", "ko")
     assert "MNIST 손글씨 숫자" in korean and "서버에는" in korean and str(tmp_path) not in korean
+    with pytest.raises(lenet.LenetError) as failed:  # a job started anyway says the same, in the page's language
+        list(TrainingJob(Recipe(limit=SUBSET)))
+    assert failure(failed.value, "ko") == korean and failure(failed.value, "en") == reason
 
 
 def test_without_the_datasets_the_train_tab_says_so_on_load_in_the_visitors_language(monkeypatch, tmp_path):

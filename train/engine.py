@@ -124,6 +124,9 @@ class LossExploded(LenetError):
         how = "NaN" if math.isnan(loss) else f"to {loss:,.0f}" if math.isfinite(loss) else "to infinity"
         super().__init__(f"the loss exploded ({how}) at step {step}: try a smaller learning rate")
 
+    def __reduce__(self) -> tuple:  # pickled and copied by its loss and step, not its message
+        return type(self), (self.loss, self.step)
+
 
 def check_loss(first_bad_step: torch.Tensor, bad_loss: torch.Tensor, epoch: int, steps: int) -> None:
     """Raise ``LossExploded`` naming the first step whose loss was NaN, infinite or ``EXPLODED_FACTOR`` times

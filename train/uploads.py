@@ -17,15 +17,15 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
-ICON, ICON_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images, and their sides
+ICON_SHARE, ICON_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
 NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
 HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
 ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
-PLAIN_PAGE, GREY_PAGE = 0.4, 0.3  # ...of those, black on white as web pages and inverted files are, grey on grey as
-# printed pages photographed are (the rest tinted: a channel drawn at random seldom makes black, white or grey)
+PLAIN_PAGE = 0.4  # ...of those, black on white, as web pages and inverted files are...
+GREY_PAGE = 0.3  # ...grey on grey, as photographed prints are; the rest tinted (random channels are seldom grey)
 TINTED = 0.3  # ...and of the rest, light on a coloured dark ground
 DARK_INK, LIGHT_PAPER, LIGHT_INK, DARK_GROUND = (0, 110), (190, 256), (150, 256), (0, 60)  # channel value ranges
 PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
@@ -46,6 +46,7 @@ def _neutral(rng: Rng) -> tuple[int, int, int]:
 
 
 def _grey(rng: Rng, low: int, high: int) -> tuple[int, int, int]:
+    """A grey between ``low`` and ``high``: equal channels."""
     return (int(rng.integers(low, high)),) * 3
 
 
@@ -121,7 +122,8 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
 
 
 def _size(rng: Rng) -> tuple[int, int]:
-    sides = ICON_SIDE if rng.random() < ICON else SIDE
+    """Width and height of a picture of no dataset."""
+    sides = ICON_SIDE if rng.random() < ICON_SHARE else SIDE
     return int(rng.integers(*sides)), int(rng.integers(*sides))
 
 

@@ -28,13 +28,14 @@ from demo.training import (
     MODELS_TO_TRAIN,
     OPTIMIZERS,
     Finished,
+    MissingData,
     Recipe,
     TrainingJob,
     all_chosen,
     missing_data,
 )
 from lenet.datasets import dataset_spec
-from lenet.errors import DatasetError, LenetError
+from lenet.errors import CheckpointError, DatasetError, LenetError
 from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 from lenet.preprocess import dataset_pixels
 from train.engine import LossExploded, Progress
@@ -169,6 +170,10 @@ class TrainTab:
 
 def failure(error: LenetError, lang: str) -> str:
     """Why a run stopped, in the visitor's language where the app knows the reason (else the library's words)."""
+    if isinstance(error, MissingData):
+        return missing_data(error.dataset, lang) or str(error)
+    if isinstance(error, CheckpointError):  # the trained model could not be read back: its message names a path
+        return text(lang, "train_failed")
     if isinstance(error, LossExploded):
         loss = f"{error.loss:,.0f}" if math.isfinite(error.loss) else "NaN" if math.isnan(error.loss) else "∞"
         return text(lang, "train_exploded", loss=loss, step=error.step)
