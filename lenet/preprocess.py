@@ -227,6 +227,11 @@ def square_with(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return square
 
 
+def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Which pixels are not the frame's ``colour`` (JPEG noise allowed): what a frame holds."""
+    return np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE
+
+
 def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A photo on a page or a screenshot with margins: ``(the photo, the frame's colour)`` when a flat white,
     grey or black frame runs round all four sides (a scene's own sky or wall rarely does) and what it holds is
@@ -234,7 +239,7 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
         return None
-    content = np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE
+    content = _off_frame(rgb, colour)
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
@@ -268,7 +273,7 @@ def tilt(content: np.ndarray) -> float:
 
 def straighten(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """A photo turned on its page (of ``colour``), turned back; anything else as it is."""
-    angle = tilt(np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE)
+    angle = tilt(_off_frame(rgb, colour))
     if abs(angle) <= MIN_TILT:
         return rgb
     page = Image.fromarray((rgb * 255).round().astype(np.uint8))
@@ -278,13 +283,15 @@ def straighten(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 def prepare_photo(source: ImageSource) -> torch.Tensor:
     """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: centre-cropped to a square (a photo inside a flat frame: the
-    photo, straightened if turned, padded square with the frame's colour), then shrunk with Lanczos, which undoes the usual enlargements
-    best (bench/README.md). A 32x32 file is kept as it is."""
+    photo, straightened if turned, padded square with the frame's colour), then shrunk with Lanczos, which undoes
+    the usual enlargements best (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
     framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if framed is not None:
-        framed = inside_frame(straighten(rgb, framed[1])) or framed
+        straight = straighten(rgb, framed[1])
+        if straight is not rgb:  # turned back: frame it again
+            framed = inside_frame(straight) or framed
         return resize_square(square_with(*framed), MODEL_INPUT_SIZE)
     h, w = rgb.shape[:2]
     side = min(h, w)
