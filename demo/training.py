@@ -92,9 +92,14 @@ def missing_data(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
     try:
         lenet.load_dataset(dataset, train=False)
     except DatasetError:
-        files = ", ".join(lenet.dataset_spec(dataset).expected_files)
-        return text(lang, "data_missing", name=dataset_name(lang, dataset), files=files, env=DATA_DIR_ENV)
+        return what_to_provide(dataset, lang)
     return None
+
+
+def what_to_provide(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How to give this server ``dataset``, in ``lang`` (no server path)."""
+    files = ", ".join(lenet.dataset_spec(dataset).expected_files)
+    return text(lang, "data_missing", name=dataset_name(lang, dataset), files=files, env=DATA_DIR_ENV)
 
 
 class MissingData(LenetError):
@@ -102,7 +107,7 @@ class MissingData(LenetError):
 
     def __init__(self, dataset: str) -> None:
         self.dataset = dataset
-        super().__init__(missing_data(dataset) or f"{dataset} could not be read on this server")
+        super().__init__(what_to_provide(dataset))
 
 
 @dataclass

@@ -33,6 +33,7 @@ from demo.training import (
     TrainingJob,
     all_chosen,
     missing_data,
+    what_to_provide,
 )
 from lenet.datasets import dataset_spec
 from lenet.errors import CheckpointError, DatasetError, LenetError
@@ -113,7 +114,7 @@ class TrainTab:
     def greet(self, request: gr.Request | None = None) -> str:
         """On page load, in the visitor's language: which datasets this server lacks, and how to provide them."""
         lang = language(request)
-        return text(lang, "train_missing", reason=html.escape(missing_data(self.missing[0], lang) or ""))
+        return text(lang, "train_missing", reason=html.escape(what_to_provide(self.missing[0], lang)))
 
     def on_start(self, dataset: str, model: str, optimizer: str, learning_rate: float, batch_size: int, epochs: int,
                  augment: bool, activation: str, pooling: str, upload_dataset: str, yours: dict | None,
@@ -139,7 +140,7 @@ class TrainTab:
                     yield {self.status: progress_html(update, lang), **self.plots(rows),
                            self.pictures: snapshot(update, plain, spec, image, lang)}
         except DatasetError:  # no training data here: say what to provide (no server path)
-            yield {self.status: f'<p class="train-error">{html.escape(missing_data(recipe.dataset, lang) or "")}</p>'}
+            yield {self.status: f'<p class="train-error">{html.escape(what_to_provide(recipe.dataset, lang))}</p>'}
         except LenetError as error:
             yield {self.status: f'<p class="train-error">{html.escape(failure(error, lang))}</p>'}
         finally:
@@ -171,7 +172,7 @@ class TrainTab:
 def failure(error: LenetError, lang: str) -> str:
     """Why a run stopped, in the visitor's language where the app knows the reason (else the library's words)."""
     if isinstance(error, MissingData):
-        return missing_data(error.dataset, lang) or str(error)
+        return what_to_provide(error.dataset, lang)
     if isinstance(error, CheckpointError):  # the trained model could not be read back: its message names a path
         return text(lang, "train_failed")
     if isinstance(error, LossExploded):
