@@ -19,6 +19,7 @@ from torchvision.transforms.v2 import functional as TF
 
 from lenet.datasets import MODEL_INPUT_SIZE
 from lenet.errors import EmptyImageError, ImageTooLargeError, InputError, UnreadableImageError
+from lenet.unenlarge import unenlarge
 
 ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]
 
@@ -36,6 +37,7 @@ DARK_BACKGROUND = 0.5  # ...is grey on a background darker than this
 FRAME_SATURATION = 0.1  # a frame is white, grey or black: its channels differ by less than this
 FRAME_TOLERANCE = 0.1  # a frame pixel lies this close to the frame's colour (JPEG noise included)
 MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the height and of the width
+JPEG_SPILL = 2  # pixels JPEG rings past a photo's edge onto its frame: each edge moves in to the sharpest step
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
 MIN_RECTANGULARITY = 0.95  # ...if it fills this share of its tightest box, as a photo does (an object's outline does not)
@@ -227,9 +229,22 @@ def square_with(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return square
 
 
+def _frame_difference(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """How far each pixel lies from the frame's ``colour``: its largest channel difference."""
+    return np.abs(rgb - colour).max(axis=2)
+
+
 def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """Which pixels are not the frame's ``colour`` (JPEG noise allowed): what a frame holds."""
-    return np.abs(rgb - colour).max(axis=2) > FRAME_TOLERANCE
+    return _frame_difference(rgb, colour) > FRAME_TOLERANCE
+
+
+def _sharpest_edge(profile: np.ndarray, outermost: int, inward: int) -> int:
+    """Of the lines from ``outermost`` up to ``JPEG_SPILL`` further ``inward`` (+1 or -1), the one that differs
+    most from the line outside it: where the photo starts, not where JPEG's ringing does."""
+    lines = outermost + inward * np.arange(JPEG_SPILL + 1)
+    lines = lines[(lines > 0) & (lines < len(profile) - 1)]
+    return int(lines[np.argmax(profile[lines] - profile[lines - inward])])
 
 
 def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -239,14 +254,17 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
         return None
-    content = _off_frame(rgb, colour)
+    difference = _frame_difference(rgb, colour)
+    content = difference > FRAME_TOLERANCE
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
-    inside = rgb[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    if min(inside.shape[0] / rgb.shape[0], inside.shape[1] / rgb.shape[1]) < MIN_FRAMED_FRACTION:
+    if min((rows[-1] - rows[0] + 1) / rgb.shape[0], (cols[-1] - cols[0] + 1) / rgb.shape[1]) < MIN_FRAMED_FRACTION:
         return None
-    return inside, colour
+    across, down = difference[:, cols[0] : cols[-1] + 1].mean(axis=1), difference[rows[0] : rows[-1] + 1].mean(axis=0)
+    top, bottom = _sharpest_edge(across, rows[0], 1), _sharpest_edge(across, rows[-1], -1)
+    left, right = _sharpest_edge(down, cols[0], 1), _sharpest_edge(down, cols[-1], -1)
+    return rgb[top : bottom + 1, left : right + 1], colour
 
 
 def tilt(content: np.ndarray) -> float:
@@ -283,20 +301,27 @@ def straighten(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 def prepare_photo(source: ImageSource) -> torch.Tensor:
     """A CIFAR-style photo -> ``1 x 3 x 32 x 32``: centre-cropped to a square (a photo inside a flat frame: the
-    photo, straightened if turned, padded square with the frame's colour), then shrunk with Lanczos, which undoes
-    the usual enlargements best (bench/README.md). A 32x32 file is kept as it is."""
+    photo, straightened if turned, padded square with the frame's colour), then brought to 32 px: an enlarged
+    32 px picture back to its own pixels (``lenet.unenlarge``), anything else shrunk by Lanczos, which comes
+    closest of the resizes (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
-    framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
+    original = unenlarge(rgb, MODEL_INPUT_SIZE)  # the whole upload an enlarged picture: its plain edges are no frame
+    framed = inside_frame(rgb) if original is None and max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if framed is not None:
         straight = straighten(rgb, framed[1])
         if straight is not rgb:  # turned back: frame it again
             framed = inside_frame(straight) or framed
-        return resize_square(square_with(*framed), MODEL_INPUT_SIZE)
-    h, w = rgb.shape[:2]
-    side = min(h, w)
-    top, left = (h - side) // 2, (w - side) // 2
-    return resize_square(rgb[top : top + side, left : left + side], MODEL_INPUT_SIZE)
+        square = square_with(*framed)
+        original = unenlarge(square, MODEL_INPUT_SIZE)
+    elif original is None:
+        h, w = rgb.shape[:2]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        square = rgb[top : top + side, left : left + side]
+    if original is None:
+        return resize_square(square, MODEL_INPUT_SIZE)
+    return torch.from_numpy(original).permute(2, 0, 1)[None].float()
 
 
 def resize_square(rgb: np.ndarray, side: int) -> torch.Tensor:
