@@ -37,7 +37,7 @@ DARK_BACKGROUND = 0.5  # ...is grey on a background darker than this
 FRAME_SATURATION = 0.1  # a frame is white, grey or black: its channels differ by less than this
 FRAME_TOLERANCE = 0.1  # a frame pixel lies this close to the frame's colour (JPEG noise included)
 MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the height and of the width
-JPEG_SPILL = 2  # pixels JPEG rings past a photo's edge onto its frame: each edge moves in to the sharpest step
+JPEG_SPILL = 2  # lines JPEG rings past a photo's edge onto its frame
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
 MIN_RECTANGULARITY = 0.95  # ...if it fills this share of its tightest box, as a photo does (an object's outline does not)
@@ -239,14 +239,6 @@ def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return _frame_difference(rgb, colour) > FRAME_TOLERANCE
 
 
-def _sharpest_edge(profile: np.ndarray, outermost: int, inward: int) -> int:
-    """Of the lines from ``outermost`` up to ``JPEG_SPILL`` further ``inward`` (+1 or -1), the one that differs
-    most from the line outside it: where the photo starts, not where JPEG's ringing does."""
-    lines = outermost + inward * np.arange(JPEG_SPILL + 1)
-    lines = lines[(lines > 0) & (lines < len(profile) - 1)]
-    return int(lines[np.argmax(profile[lines] - profile[lines - inward])])
-
-
 def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A photo on a page or a screenshot with margins: ``(the photo, the frame's colour)`` when a flat white,
     grey or black frame runs round all four sides (a scene's own sky or wall rarely does) and what it holds is
@@ -254,17 +246,29 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
         return None
-    difference = _frame_difference(rgb, colour)
-    content = difference > FRAME_TOLERANCE
+    content = _off_frame(rgb, colour)
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
-    if min((rows[-1] - rows[0] + 1) / rgb.shape[0], (cols[-1] - cols[0] + 1) / rgb.shape[1]) < MIN_FRAMED_FRACTION:
+    inside = rgb[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    if min(inside.shape[0] / rgb.shape[0], inside.shape[1] / rgb.shape[1]) < MIN_FRAMED_FRACTION:
         return None
-    across, down = difference[:, cols[0] : cols[-1] + 1].mean(axis=1), difference[rows[0] : rows[-1] + 1].mean(axis=0)
-    top, bottom = _sharpest_edge(across, rows[0], 1), _sharpest_edge(across, rows[-1], -1)
-    left, right = _sharpest_edge(down, cols[0], 1), _sharpest_edge(down, cols[-1], -1)
-    return rgb[top : bottom + 1, left : right + 1], colour
+    return inside, colour
+
+
+def _sharpest_edge(profile: np.ndarray) -> int:
+    """Of the first ``JPEG_SPILL + 1`` lines of ``profile`` (the frame before them: 0), the one that rises most."""
+    return int(np.argmax(np.diff(profile[: JPEG_SPILL + 1], prepend=0.0)))
+
+
+def without_ringing(photo: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """What a frame of ``colour`` holds, less the line or two of JPEG ringing round it: each edge moves in to
+    where the photo rises most from the frame."""
+    difference = _frame_difference(photo, colour)
+    across, down = difference.mean(axis=1), difference.mean(axis=0)
+    top, bottom = _sharpest_edge(across), len(across) - _sharpest_edge(across[::-1])
+    left, right = _sharpest_edge(down), len(down) - _sharpest_edge(down[::-1])
+    return photo[top:bottom, left:right]
 
 
 def tilt(content: np.ndarray) -> float:
@@ -312,7 +316,8 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
         straight = straighten(rgb, framed[1])
         if straight is not rgb:  # turned back: frame it again
             framed = inside_frame(straight) or framed
-        square = square_with(*framed)
+        photo, colour = framed
+        square = square_with(without_ringing(photo, colour), colour)
         original = unenlarge(square, MODEL_INPUT_SIZE)
     elif original is None:
         h, w = rgb.shape[:2]
