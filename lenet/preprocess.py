@@ -310,20 +310,20 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
     closest of the resizes (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
-    original = unenlarge(rgb, MODEL_INPUT_SIZE)  # the whole upload an enlarged picture: its plain edges are no frame
-    framed = inside_frame(rgb) if original is None and max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
+    framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if framed is not None:
         straight = straighten(rgb, framed[1])
         if straight is not rgb:  # turned back: frame it again
             framed = inside_frame(straight) or framed
         photo, colour = framed
         square = square_with(without_ringing(photo, colour), colour)
-        original = unenlarge(square, MODEL_INPUT_SIZE)
-    elif original is None:
+        original = unenlarge(square, rgb, small=MODEL_INPUT_SIZE)  # or enlarged whole, its own plain edges no frame
+    else:
         h, w = rgb.shape[:2]
         side = min(h, w)
         top, left = (h - side) // 2, (w - side) // 2
         square = rgb[top : top + side, left : left + side]
+        original = unenlarge(square, small=MODEL_INPUT_SIZE)
     if original is None:
         return resize_square(square, MODEL_INPUT_SIZE)
     return torch.from_numpy(original).permute(2, 0, 1)[None].float()

@@ -10,6 +10,7 @@ the recipe's own resize.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
@@ -48,9 +49,16 @@ def _bases(size: int, small: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([q.T for q in qs]).astype(np.float32), np.stack([np.linalg.inv(r) for r in r_inverses])
 
 
-def unenlarge(rgb: np.ndarray, small: int) -> np.ndarray | None:
-    """The ``small x small x C`` original of a square ``H x W x C`` image in [0, 1] if it is an enlargement
-    (within ``MAX_RESIDUAL``), else None."""
+@dataclass
+class Enlargement:
+    original: np.ndarray  # ``small x small x C`` in [0, 1], rounded to 8-bit levels
+    residual: float  # RMS difference between the upload and the original enlarged by ``resampler``
+    resampler: str
+
+
+def closest_enlargement(rgb: np.ndarray, small: int) -> Enlargement | None:
+    """The ``small`` px picture whose enlargement (by whichever resampler fits best) lies closest to a square
+    ``H x W x C`` image in [0, 1]; None unless the image is a square larger than ``small``."""
     size = rgb.shape[0]
     if size <= small or rgb.shape[1] != size:
         return None
@@ -62,7 +70,14 @@ def unenlarge(rgb: np.ndarray, small: int) -> np.ndarray | None:
     energy = np.square(channels, dtype=np.float64).sum()
     residual = np.sqrt(np.maximum(energy - np.square(blocks, dtype=np.float64).sum(axis=(1, 2, 3)), 0.0) / channels.size)
     best = int(residual.argmin())
-    if residual[best] > MAX_RESIDUAL:
-        return None
     original = r_inverses[best] @ blocks[best].astype(np.float64) @ r_inverses[best].T  # X = R⁻¹ Qᵀ U Q R⁻ᵀ
-    return np.clip(np.round(np.moveaxis(original, 0, -1) * LEVELS) / LEVELS, 0.0, 1.0)
+    original = np.clip(np.round(np.moveaxis(original, 0, -1) * LEVELS) / LEVELS, 0.0, 1.0)
+    return Enlargement(original, float(residual[best]), list(ENLARGEMENTS)[best])
+
+
+def unenlarge(*candidates: np.ndarray, small: int) -> np.ndarray | None:
+    """The ``small x small x C`` original of whichever candidate (say a framed photo, or the whole upload) is
+    closest to an enlargement, if it is one (within ``MAX_RESIDUAL``); else None."""
+    fits = [fit for fit in (closest_enlargement(candidate, small) for candidate in candidates) if fit is not None]
+    best = min(fits, key=lambda fit: fit.residual, default=None)
+    return best.original if best is not None and best.residual <= MAX_RESIDUAL else None
