@@ -265,9 +265,9 @@ def without_ringing(photo: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """What a frame of ``colour`` holds, less the line or two of JPEG ringing round it: each edge moves in to
     where the photo rises most from the frame."""
     difference = _frame_difference(photo, colour)
-    across, down = difference.mean(axis=1), difference.mean(axis=0)
-    top, bottom = _sharpest_edge(across), len(across) - _sharpest_edge(across[::-1])
-    left, right = _sharpest_edge(down), len(down) - _sharpest_edge(down[::-1])
+    by_row, by_column = difference.mean(axis=1), difference.mean(axis=0)
+    top, bottom = _sharpest_edge(by_row), len(by_row) - _sharpest_edge(by_row[::-1])
+    left, right = _sharpest_edge(by_column), len(by_column) - _sharpest_edge(by_column[::-1])
     return photo[top:bottom, left:right]
 
 
@@ -317,7 +317,7 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
             framed = inside_frame(straight) or framed
         photo, colour = framed
         square = square_with(without_ringing(photo, colour), colour)
-        original = unenlarge(square, rgb, small=MODEL_INPUT_SIZE)  # or enlarged whole, its own plain edges no frame
+        original = unenlarge(square, rgb, small=MODEL_INPUT_SIZE)  # or the whole upload: a photo enlarged with plain edges
     else:
         h, w = rgb.shape[:2]
         side = min(h, w)

@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 MAX_RESIDUAL = 0.02  # RMS (0-1 scale) an enlargement may differ from its exact one: JPEG at quality 50 stays under 0.01
-LEVELS = 255  # the original was a file of 8-bit pixels: rounding to them removes what the upload's own rounding added
+MIN_FACTOR = 2  # enlarged less than this, too few pixels are known to tell an enlargement from a photo
+MAX_LEVEL = 255  # the original was a file of 8-bit pixels: rounding to them removes what the upload's own rounding added
 
 
 def _pil(resample: Image.Resampling) -> Callable[[int, int], np.ndarray]:
@@ -31,14 +32,18 @@ def _pil(resample: Image.Resampling) -> Callable[[int, int], np.ndarray]:
     return matrix
 
 
-def _torch_bicubic(size: int, small: int) -> np.ndarray:
-    identity = torch.eye(small, dtype=torch.float64)[None, None]
-    return F.interpolate(identity, size=(small, size), mode="bicubic", align_corners=False)[0, 0].T.numpy()
+def _torch(mode: str) -> Callable[[int, int], np.ndarray]:
+    def matrix(size: int, small: int) -> np.ndarray:
+        identity = torch.eye(small, dtype=torch.float64)[None, None]
+        return F.interpolate(identity, size=(small, size), mode=mode)[0, 0].T.numpy()
+
+    return matrix
 
 
 ENLARGEMENTS: dict[str, Callable[[int, int], np.ndarray]] = {  # name -> (size, small) -> A, ``size x small``
     **{f"PIL {r.name.lower()}": _pil(r) for r in Image.Resampling},  # image editors, Pillow, the web
-    "bicubic (OpenCV, PyTorch)": _torch_bicubic,  # a sharper cubic, a = -0.75
+    "bicubic (OpenCV, PyTorch)": _torch("bicubic"),  # a sharper cubic, a = -0.75
+    "nearest (OpenCV, PyTorch)": _torch("nearest"),  # the pixel at the left of the centre, not the nearest to it
 }
 
 
@@ -58,20 +63,19 @@ class Enlargement:
 
 def closest_enlargement(rgb: np.ndarray, small: int) -> Enlargement | None:
     """The ``small`` px picture whose enlargement (by whichever resampler fits best) lies closest to a square
-    ``H x W x C`` image in [0, 1]; None unless the image is a square larger than ``small``."""
+    ``H x W`` or ``H x W x C`` image in [0, 1]; None unless the image is a square ``MIN_FACTOR`` times larger."""
     size = rgb.shape[0]
-    if size <= small or rgb.shape[1] != size:
+    if size < MIN_FACTOR * small or rgb.shape[1] != size:
         return None
     q_t, r_inverses = _bases(size, small)
-    kinds = len(r_inverses)
-    channels = np.moveaxis(rgb, -1, 0).astype(np.float32)
-    projected = q_t @ channels @ q_t.T  # C x (kinds * small) x (kinds * small); each kind's own block is Qᵀ U Q
-    blocks = np.stack([projected[:, k * small : (k + 1) * small, k * small : (k + 1) * small] for k in range(kinds)])
+    channels = np.moveaxis(np.atleast_3d(rgb), -1, 0).astype(np.float32)
+    rows = q_t @ channels  # C x (kinds * small) x size: every kind's Qᵀ U at once
+    blocks = np.stack([q @ q_t[k * small : (k + 1) * small].T for k, q in enumerate(np.split(rows, len(r_inverses), axis=1))])
     energy = np.square(channels, dtype=np.float64).sum()
     residual = np.sqrt(np.maximum(energy - np.square(blocks, dtype=np.float64).sum(axis=(1, 2, 3)), 0.0) / channels.size)
     best = int(residual.argmin())
     original = r_inverses[best] @ blocks[best].astype(np.float64) @ r_inverses[best].T  # X = R⁻¹ Qᵀ U Q R⁻ᵀ
-    original = np.clip(np.round(np.moveaxis(original, 0, -1) * LEVELS) / LEVELS, 0.0, 1.0)
+    original = np.clip(np.round(np.moveaxis(original, 0, -1) * MAX_LEVEL) / MAX_LEVEL, 0.0, 1.0)
     return Enlargement(original, float(residual[best]), list(ENLARGEMENTS)[best])
 
 

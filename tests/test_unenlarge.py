@@ -31,15 +31,18 @@ def _jpeg(image: Image.Image, quality: int) -> Image.Image:
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
 
 
-def _torch_bicubic(image: Image.Image, size: int) -> Image.Image:
-    """How OpenCV and PyTorch enlarge: a sharper cubic than Pillow's."""
-    pixels = torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1)[None].float()
-    big = F.interpolate(pixels, size=(size, size), mode="bicubic", align_corners=False).clamp(0, 255).round()
-    return Image.fromarray(big[0].permute(1, 2, 0).to(torch.uint8).numpy())
+def _torch(mode: str):
+    """How OpenCV and PyTorch enlarge: a sharper cubic than Pillow's, a nearest that rounds down."""
+    def enlarge(image: Image.Image, size: int) -> Image.Image:
+        pixels = torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1)[None].float()
+        big = F.interpolate(pixels, size=(size, size), mode=mode).clamp(0, 255).round()
+        return Image.fromarray(big[0].permute(1, 2, 0).to(torch.uint8).numpy())
+
+    return enlarge
 
 
 ENLARGE = {r.name: (lambda image, size, r=r: image.resize((size, size), r)) for r in Image.Resampling}
-ENLARGE["OpenCV bicubic"] = _torch_bicubic
+ENLARGE.update({"OpenCV bicubic": _torch("bicubic"), "OpenCV nearest": _torch("nearest")})
 
 
 @pytest.mark.parametrize("size", [100, 256, 512])
@@ -88,3 +91,18 @@ def test_an_enlarged_photo_with_plain_white_edges_is_not_cropped_as_if_framed():
         for resample in (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS):
             back = prepare_photo(photo.resize((256, 256), resample))
             assert (back - prepare_photo(photo)).abs().mean() < MAX_CLIPPED_LEVELS_OFF * LEVEL  # cropped: 45-70 levels
+
+
+def test_a_plain_photo_on_a_square_white_page_is_cropped_not_taken_whole():
+    small = np.random.default_rng(0).integers(0, 256, (3, 3, 3), dtype=np.uint8)  # a photo with little detail
+    photo = Image.fromarray(small).resize((32, 32), Image.Resampling.BICUBIC)
+    page = Image.new("RGB", (320, 320), "white")  # its flat margins make the whole page look enlarged (RMS 0.014)
+    page.paste(photo.resize((160, 160), Image.Resampling.BICUBIC), (80, 80))
+    assert (prepare_photo(page) - prepare_photo(photo)).abs().max() <= MAX_LEVELS_OFF * LEVEL + 1e-6
+
+
+def test_a_picture_barely_larger_than_32_px_or_grey_is_handled():
+    assert unenlarge(np.zeros((40, 40, 3), np.float32), small=32) is None  # too few pixels to tell: the resize's job
+    grey = np.asarray(_photo(PHOTOS[0]).convert("L").resize((128, 128), Image.Resampling.BILINEAR), dtype=np.float32) / 255
+    original = np.asarray(_photo(PHOTOS[0]).convert("L"), dtype=np.float32) / 255
+    assert np.abs(unenlarge(grey, small=32)[..., 0] - original).max() <= MAX_LEVELS_OFF * LEVEL + 1e-6
