@@ -57,8 +57,7 @@ def _bases(size: int, small: int) -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class Enlargement:
     original: np.ndarray  # ``small x small x C`` in [0, 1], rounded to 8-bit levels
-    residual: float  # RMS difference between the upload and the original enlarged by ``resampler``
-    resampler: str
+    residual: float  # RMS difference between the upload and the original enlarged by the closest resampler
 
 
 def closest_enlargement(rgb: np.ndarray, small: int) -> Enlargement | None:
@@ -76,7 +75,7 @@ def closest_enlargement(rgb: np.ndarray, small: int) -> Enlargement | None:
     best = int(residual.argmin())
     original = r_inverses[best] @ blocks[best].astype(np.float64) @ r_inverses[best].T  # X = R⁻¹ Qᵀ U Q R⁻ᵀ
     original = np.clip(np.round(np.moveaxis(original, 0, -1) * MAX_LEVEL) / MAX_LEVEL, 0.0, 1.0)
-    return Enlargement(original, float(residual[best]), list(ENLARGEMENTS)[best])
+    return Enlargement(original, float(residual[best]))
 
 
 def unenlarge(*candidates: np.ndarray, small: int) -> np.ndarray | None:
