@@ -12,7 +12,6 @@ screenshots, gradients, chequerboards). Writes bench/uploads-results.json.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import tempfile
 from pathlib import Path
@@ -28,6 +27,7 @@ from demo.zoo import Zoo
 from lenet.datasets import DATA_DIR_HELP
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, predict
+from train.uploads import save_as_jpeg
 
 RESULTS = Path(__file__).with_name("uploads-results.json")
 UPLOAD_SIDE = 256  # what "enlarged" means here: a typical saved or screenshotted size
@@ -47,9 +47,7 @@ def enlarged(resample: Image.Resampling) -> Style:
 
 
 def jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> Image.Image:
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    return save_as_jpeg(image.convert("RGB"), quality)
 
 
 def on_white(image: Image.Image, rng: np.random.Generator) -> Image.Image:

@@ -2,7 +2,6 @@
 
 The photos are the real test images in demo/examples/cifar10.
 """
-import io
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from PIL import Image
 
 from lenet.preprocess import prepare_photo, resize_square
 from lenet.unenlarge import unenlarge
+from train.uploads import save_as_jpeg
 
 PHOTOS = sorted((Path(__file__).resolve().parents[1] / "demo" / "examples" / "cifar10").glob("*.png"))[:5]
 LEVEL = 1 / 255
@@ -23,12 +23,6 @@ MAX_CLIPPED_LEVELS_OFF = 2  # on average, where the enlargement's overshoot at a
 
 def _photo(path: Path) -> Image.Image:
     return Image.open(path).convert("RGB")
-
-
-def _jpeg(image: Image.Image, quality: int) -> Image.Image:
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
 
 
 def _torch(mode: str):
@@ -59,7 +53,7 @@ def test_an_enlarged_jpeg_comes_closer_than_a_resize():
     undone, resized = [], []
     for path in PHOTOS:
         original = prepare_photo(_photo(path))
-        upload = _jpeg(_photo(path).resize((256, 256), Image.Resampling.BICUBIC), 75)
+        upload = save_as_jpeg(_photo(path).resize((256, 256), Image.Resampling.BICUBIC), 75)
         undone.append((prepare_photo(upload) - original).abs().mean())
         resized.append((resize_square(np.asarray(upload, dtype=np.float32) / 255, 32) - original).abs().mean())
     assert np.mean(undone) < 0.5 * np.mean(resized)
@@ -70,7 +64,7 @@ def test_a_photo_on_a_white_page_saved_as_jpeg_comes_back_despite_the_ringing():
         photo = Image.fromarray((np.asarray(_photo(path)) * 0.8).astype(np.uint8))  # edges not near white
         page = Image.new("RGB", (340, 330), "white")
         page.paste(photo.resize((256, 256), Image.Resampling.BICUBIC), (50, 30))
-        assert (prepare_photo(_jpeg(page, 90)) - prepare_photo(photo)).abs().mean() < 3 * LEVEL
+        assert (prepare_photo(save_as_jpeg(page, 90)) - prepare_photo(photo)).abs().mean() < 3 * LEVEL
 
 
 def test_a_picture_with_more_detail_than_32_px_is_no_enlargement():
