@@ -42,8 +42,8 @@ def look(source: ImageSource) -> torch.Tensor:
     rgb, alpha = rgba_array(open_image(source))
     if alpha.min() < 1.0:
         rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)
-    framed = inside_frame(rgb)
-    return resize_square(square_with(*framed) if framed else square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
+    frame = inside_frame(rgb)
+    return resize_square(square_with(frame.picture, frame.colour) if frame else square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from dataclasses import dataclass, replace
 from typing import Callable, Union
 
 import numpy as np
@@ -40,7 +41,7 @@ MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the
 JPEG_SPILL = 2  # lines JPEG rings past a photo's edge onto its frame
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
-MIN_RECTANGULARITY = 0.95  # ...if it fills this share of its tightest box, as a photo does (an object's outline does not)
+MIN_RECTANGULARITY = 0.85  # ...if it fills this share of its tightest box, as a photo does with a light corner taken for paper (an oval: 0.79)
 
 
 def open_image(source: ImageSource) -> Image.Image:
@@ -239,10 +240,23 @@ def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return _frame_difference(rgb, colour) > FRAME_TOLERANCE
 
 
-def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """A photo on a page or a screenshot with margins: ``(the photo, the frame's colour)`` when a flat white,
-    grey or black frame runs round all four sides (a scene's own sky or wall rarely does) and what it holds is
-    picture-sized, not a speck or a line; else None."""
+@dataclass(frozen=True)
+class Frame:
+    """A picture on a flat page: the page, the picture's rows and columns on it, and the page's colour."""
+    page: np.ndarray
+    rows: slice
+    cols: slice
+    colour: np.ndarray
+
+    @property
+    def picture(self) -> np.ndarray:
+        return self.page[self.rows, self.cols]
+
+
+def inside_frame(rgb: np.ndarray, min_fraction: float = MIN_FRAMED_FRACTION) -> Frame | None:
+    """A photo on a page or a screenshot with margins, when a flat white, grey or black frame runs round all four
+    sides (a scene's own sky or wall rarely does) and what it holds spans ``min_fraction`` of the height and of
+    the width (picture-sized, not a speck or a line); else None."""
     colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
         return None
@@ -250,10 +264,10 @@ def inside_frame(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
-    inside = rgb[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    if min(inside.shape[0] / rgb.shape[0], inside.shape[1] / rgb.shape[1]) < MIN_FRAMED_FRACTION:
+    frame = Frame(rgb, slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1), colour)
+    if min(frame.picture.shape[0] / rgb.shape[0], frame.picture.shape[1] / rgb.shape[1]) < min_fraction:
         return None
-    return inside, colour
+    return frame
 
 
 def _sharpest_edge(profile: np.ndarray) -> int:
@@ -261,14 +275,40 @@ def _sharpest_edge(profile: np.ndarray) -> int:
     return int(np.argmax(np.diff(profile[: JPEG_SPILL + 1], prepend=0.0)))
 
 
-def without_ringing(photo: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """What a frame of ``colour`` holds, less the line or two of JPEG ringing round it: each edge moves in to
-    where the photo rises most from the frame."""
-    difference = _frame_difference(photo, colour)
+def without_ringing(frame: Frame) -> Frame:
+    """The frame's picture less the line or two of JPEG ringing round it: each edge moves in to where the
+    picture rises most from the frame."""
+    difference = _frame_difference(frame.picture, frame.colour)
     by_row, by_column = difference.mean(axis=1), difference.mean(axis=0)
-    top, bottom = _sharpest_edge(by_row), len(by_row) - _sharpest_edge(by_row[::-1])
-    left, right = _sharpest_edge(by_column), len(by_column) - _sharpest_edge(by_column[::-1])
-    return photo[top:bottom, left:right]
+    rows = slice(frame.rows.start + _sharpest_edge(by_row), frame.rows.stop - _sharpest_edge(by_row[::-1]))
+    cols = slice(frame.cols.start + _sharpest_edge(by_column), frame.cols.stop - _sharpest_edge(by_column[::-1]))
+    return replace(frame, rows=rows, cols=cols)
+
+
+def _widened(span: slice, length: int, weights: np.ndarray) -> slice:
+    """``span`` widened to ``length`` lines (at most all of ``weights``), taking the lines that weigh most;
+    of equal choices, the most centred."""
+    length = min(length, len(weights))
+    starts = np.arange(max(0, span.stop - length), min(span.start, len(weights) - length) + 1)
+    sums = np.concatenate([[0.0], np.cumsum(weights)])
+    centred = span.start - (length - (span.stop - span.start)) / 2
+    starts = starts[np.argsort(np.abs(starts - centred), kind="stable")]  # most centred first: argmax's tie
+    first = int(starts[np.argmax(sums[starts + length] - sums[starts])])
+    return slice(first, first + length)
+
+
+def squared(frame: Frame) -> Frame:
+    """The picture's shorter side widened to its longer one with the page's own lines, those least like the
+    paper (a square photo's light edges, which the frame's tolerance took for paper, come back); on a blank
+    page as many each side. As far as the page goes."""
+    height, width = frame.rows.stop - frame.rows.start, frame.cols.stop - frame.cols.start
+    if height < width:
+        weights = _frame_difference(frame.page[:, frame.cols], frame.colour).mean(axis=1)
+        return replace(frame, rows=_widened(frame.rows, width, weights))
+    if width < height:
+        weights = _frame_difference(frame.page[frame.rows], frame.colour).mean(axis=0)
+        return replace(frame, cols=_widened(frame.cols, height, weights))
+    return frame
 
 
 def tilt(content: np.ndarray) -> float:
@@ -310,13 +350,12 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
     closest of the resizes (bench/README.md). A 32x32 file is kept as it is."""
     rgb, alpha = rgba_array(open_image(source))
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
-    framed = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
-    if framed is not None:
-        straight = straighten(rgb, framed[1])
+    frame = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
+    if frame is not None:
+        straight = straighten(rgb, frame.colour)
         if straight is not rgb:  # turned back: frame it again
-            framed = inside_frame(straight) or framed
-        photo, colour = framed
-        square = square_with(without_ringing(photo, colour), colour)
+            frame = inside_frame(straight) or frame
+        square = square_with(squared(without_ringing(frame)).picture, frame.colour)
         original = unenlarge(square, rgb, small=MODEL_INPUT_SIZE)  # or the whole upload: a photo enlarged with plain edges
     else:
         h, w = rgb.shape[:2]

@@ -257,6 +257,28 @@ def test_a_photo_turned_on_a_page_is_straightened(turn):
     assert (prepare_photo(sheet) - prepare_photo(photo)).abs().mean() < 0.03
 
 
+def _light_scene(rows: int, cols: int) -> np.ndarray:
+    """A scene whose top-left ``rows x cols`` is a sky nearly as light as the page below it (245 on 225)."""
+    scene = _scene().copy()
+    scene[:rows, :cols] = 245
+    return scene
+
+
+def test_a_photo_whose_light_edge_passes_for_the_page_stays_square():
+    photo = Image.fromarray(_light_scene(8, 32)).resize((200, 200), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (400, 360), (225,) * 3)
+    sheet.paste(photo, (70, 50))
+    assert (prepare_photo(sheet) - prepare_photo(photo)).abs().mean() < 0.01
+
+
+@pytest.mark.parametrize("turn", [-4, 3])
+def test_a_turned_photo_with_a_light_corner_is_straightened(turn):
+    photo = Image.fromarray(_light_scene(10, 10)).resize((200, 200), Image.Resampling.BICUBIC)
+    sheet = Image.new("RGB", (400, 360), (225,) * 3)
+    sheet.paste(photo.rotate(turn, Image.Resampling.BICUBIC, expand=True, fillcolor=(225,) * 3), (70, 50))
+    assert (prepare_photo(sheet) - prepare_photo(photo)).abs().mean() < 0.03
+
+
 def test_only_a_rectangle_is_taken_for_a_turned_photo():
     y, x = np.mgrid[0:200, 0:300]
     assert tilt((x - 150) ** 2 / 120**2 + (y - 100) ** 2 / 70**2 < 1) == 0  # an oval has no turn
