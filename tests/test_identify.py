@@ -64,6 +64,13 @@ def test_the_whole_picture_is_seen_padded_not_cropped():
     assert pixels[0, 0, 16, 0] > 0.8 and pixels[0, 0, 0, 16] < 0.1  # red at the left; the pad is the black edge
 
 
+def test_a_narrow_picture_on_a_page_is_looked_at_not_the_page():
+    page = Image.new("RGB", (400, 300), "white")
+    page.paste((0, 0, 0), (200, 80, 212, 230))  # a "1": 12 px wide, 150 tall
+    column = look(page)[0, 0, :, 16]
+    assert (column < 0.5).sum() >= 30  # the stroke runs the thumbnail's height
+
+
 @pytest.mark.parametrize("path, dataset", EXAMPLES, ids=[f"{d}-{p.stem}" for p, d in EXAMPLES])
 def test_real_test_images_are_named_raw_and_enlarged_as_jpeg(identifier, path, dataset):
     assert identifier(path).dataset == dataset
@@ -73,6 +80,18 @@ def test_real_test_images_are_named_raw_and_enlarged_as_jpeg(identifier, path, d
 @pytest.mark.parametrize("path, dataset", GREY_EXAMPLES, ids=[f"{d}-{p.stem}" for p, d in GREY_EXAMPLES])
 def test_digits_and_products_dark_on_white_are_named(identifier, path, dataset):
     assert identifier(dark_on_white(path)).dataset == dataset
+
+
+def small_on_a_page(path, side=150, paper=230) -> Image.Image:
+    """A digit or a product printed dark and small on a page and photographed whole."""
+    page = Image.new("L", (640, 480), paper)
+    page.paste(ImageOps.invert(Image.open(path).convert("L")).resize((side, side), Image.Resampling.BICUBIC), (300, 200))
+    return page.convert("RGB")
+
+
+@pytest.mark.parametrize("path, dataset", GREY_EXAMPLES, ids=[f"{d}-{p.stem}" for p, d in GREY_EXAMPLES])
+def test_digits_and_products_small_on_a_page_are_named(identifier, path, dataset):
+    assert identifier(small_on_a_page(path)).dataset == dataset
 
 
 @pytest.mark.parametrize("kind", list(NOT_A_DATASET))
