@@ -36,9 +36,10 @@ IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify
 
 
 def look(source: ImageSource) -> torch.Tensor:
-    """The picture as the identifier sees it: ``1 x 3 x 32 x 32`` in [0, 1]. What a flat frame or a page holds,
-    however small (else the whole picture), is padded to a square with the background's colour, so nothing is cut off and a
-    picture on a page fills the view; then shrunk by Lanczos. Transparency becomes the opposite of the ink."""
+    """The picture as the identifier sees it: ``1 x 3 x 32 x 32`` in [0, 1]. What a flat frame or a page
+    holds, however small (else the whole picture), is padded to a square with the background's colour, so
+    nothing is cut off and a picture on a page fills the view; then shrunk by Lanczos. Transparency becomes
+    the opposite of the ink."""
     rgb, alpha = rgba_array(open_image(source))
     if alpha.min() < 1.0:
         rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)

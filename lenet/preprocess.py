@@ -39,6 +39,7 @@ FRAME_SATURATION = 0.1  # a frame is white, grey or black: its channels differ b
 FRAME_TOLERANCE = 0.1  # a frame pixel lies this close to the frame's colour (JPEG noise included)
 MIN_FRAMED_FRACTION = 0.2  # what a frame holds spans at least this share of the height and of the width
 JPEG_SPILL = 2  # lines JPEG rings past a photo's edge onto its frame
+PAPER_LIKE = FRAME_TOLERANCE / 10  # squaring a photo: a line this close to the paper on average is paper (noise, shading)
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
 MIN_RECTANGULARITY = 0.85  # ...if it fills this share of its tightest box, as a photo does with a light corner taken for paper (an oval: 0.79)
@@ -240,7 +241,7 @@ def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return _frame_difference(rgb, colour) > FRAME_TOLERANCE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frame:
     """A picture on a flat page: the page, the picture's rows and columns on it, and the page's colour."""
     page: np.ndarray
@@ -264,7 +265,7 @@ def inside_frame(rgb: np.ndarray, min_fraction: float = MIN_FRAMED_FRACTION) -> 
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
-    frame = Frame(rgb, slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1), colour)
+    frame = Frame(rgb, slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1), colour)
     if min(frame.picture.shape[0] / rgb.shape[0], frame.picture.shape[1] / rgb.shape[1]) < min_fraction:
         return None
     return frame
@@ -297,17 +298,21 @@ def _widened(span: slice, length: int, weights: np.ndarray) -> slice:
     return slice(first, first + length)
 
 
+def _unlike_paper(lines: np.ndarray, colour: np.ndarray, axis: int) -> np.ndarray:
+    """Each line's mean difference from the paper's ``colour``; 0 for a line that is paper (``PAPER_LIKE``)."""
+    weights = _frame_difference(lines, colour).mean(axis=axis)
+    return np.where(weights < PAPER_LIKE, 0.0, weights)
+
+
 def squared(frame: Frame) -> Frame:
     """The picture's shorter side widened to its longer one with the page's own lines, those least like the
     paper (a square photo's light edges, which the frame's tolerance took for paper, come back); on a blank
     page as many each side. As far as the page goes."""
     height, width = frame.rows.stop - frame.rows.start, frame.cols.stop - frame.cols.start
     if height < width:
-        weights = _frame_difference(frame.page[:, frame.cols], frame.colour).mean(axis=1)
-        return replace(frame, rows=_widened(frame.rows, width, weights))
+        return replace(frame, rows=_widened(frame.rows, width, _unlike_paper(frame.page[:, frame.cols], frame.colour, 1)))
     if width < height:
-        weights = _frame_difference(frame.page[frame.rows], frame.colour).mean(axis=0)
-        return replace(frame, cols=_widened(frame.cols, height, weights))
+        return replace(frame, cols=_widened(frame.cols, height, _unlike_paper(frame.page[frame.rows], frame.colour, 0)))
     return frame
 
 

@@ -271,6 +271,15 @@ def test_a_photo_whose_light_edge_passes_for_the_page_stays_square():
     assert (prepare_photo(sheet) - prepare_photo(photo)).abs().mean() < 0.01
 
 
+def test_a_wide_picture_on_a_grainy_page_stays_centred():
+    photo = Image.fromarray(_scene()).resize((200, 100), Image.Resampling.BICUBIC)
+    clean = Image.new("RGB", (400, 400), (225,) * 3)
+    clean.paste(photo, (100, 150))
+    grain = np.random.default_rng(0).normal(0, 1.0, (400, 400, 1))  # a level of sensor noise: paper, not picture
+    grainy = Image.fromarray(np.clip(np.asarray(clean) + grain, 0, 255).round().astype(np.uint8))
+    assert (prepare_photo(grainy) - prepare_photo(clean)).abs().mean() < 0.01
+
+
 @pytest.mark.parametrize("turn", [-4, 3])
 def test_a_turned_photo_with_a_light_corner_is_straightened(turn):
     photo = Image.fromarray(_light_scene(10, 10)).resize((200, 200), Image.Resampling.BICUBIC)
