@@ -42,7 +42,7 @@ JPEG_SPILL = 2  # lines JPEG rings past a photo's edge onto its frame
 PAPER_LIKE = FRAME_TOLERANCE / 10  # squaring a photo: a line this close to the paper on average is paper (noise, shading)
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
-MIN_RECTANGULARITY = 0.85  # ...if it fills this share of its tightest box, as a photo does with a light corner taken for paper (an oval: 0.79)
+MIN_RECTANGULARITY = 0.85  # ...if it fills this share of its tightest box, as a photo does with a light corner (an oval: 0.79)
 
 
 def open_image(source: ImageSource) -> Image.Image:
