@@ -10,6 +10,7 @@ from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
 from train.identify import IdentifyConfig, main, train_identifier
+from train.uploads import redrawn, thinned
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
 GREY_EXAMPLES = [(path, dataset) for path, dataset in EXAMPLES if dataset != "cifar10"]
@@ -185,3 +186,22 @@ def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
     assert "Fashion-MNIST clothes" in shown[tab.panel.summary] and "⚠" not in shown[tab.panel.summary]
     korean = tab.note(tab.identify(str(fashion)), "mnist", picked=True, lang="ko")
     assert "Fashion-MNIST 옷" in korean and "clothes" not in korean
+
+
+def test_thinning_leaves_a_line_one_pixel_wide_along_the_middle():
+    bar = np.zeros((28, 28), bool)
+    bar[10:17, 3:25] = True
+    line = thinned(bar)
+    columns = line[:, 8:19]
+    assert (columns.sum(0) == 1).all() and set(np.nonzero(columns)[0]) <= {12, 13, 14}
+
+
+def test_a_redrawn_digit_is_drawn_with_a_steady_pen():
+    """A '0' thick on the left and thin on the right comes back as evenly wide as a drawing program draws it."""
+    y, x = np.mgrid[0:28, 0:28]
+    distance = np.hypot(y - 13.5, x - 13.5)
+    zero = ((distance < 10) & (distance > np.where(x < 14, 5, 8.5))).astype(np.uint8) * 255
+    redrawn_zero = np.asarray(redrawn(zero, 280, np.random.default_rng(0))) > 127
+    middle = redrawn_zero[140]
+    left, right = middle[:140].sum(), middle[140:].sum()
+    assert abs(int(left) - int(right)) <= 2 and left > 0

@@ -1,7 +1,7 @@
 """Pictures as people upload them, at random, to teach ``lenet.identify`` (python -m train.identify).
 
 A dataset image is kept at its own size or enlarged by some resampler, maybe
-drawn dark on paper, tinted, drawn with a thicker or thinner pen, framed,
+drawn dark on paper, tinted, drawn with a thicker, thinner or steady pen, framed,
 turned and saved as JPEG. Pictures of no dataset are
 noise, flat colours, gradients, chequerboards, stripes, shapes and text.
 """
@@ -32,6 +32,8 @@ PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
 PEN_SCALE = 25  # ...by up to 1/25 of the picture's side on each side of a stroke (1/40: bench/README.md)...
 MIN_INK_KEPT = 0.25  # ...keeping at least this share of the ink
 THICKER = 0.5  # share of those pen changes that thicken
+REDRAWN = 0.25  # share of digits traced again with a round pen of constant width, as drawing programs draw...
+PEN_RADIUS = (0.015, 0.05)  # ...its radius, a share of the picture's side
 NEUTRAL_PAGE = 0.7  # share of framed photos on a white, grey or black page (the rest: any colour)
 MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
@@ -98,7 +100,9 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
         grey = grey.point(lambda value: 255 if value > 127 else 0)
     side = _upload_side(len(pixels), rng)
     grey = grey.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
-    if strokes and rng.random() < PEN_CHANGE:
+    if strokes and rng.random() < REDRAWN:
+        grey = redrawn(pixels, side, rng)
+    elif strokes and rng.random() < PEN_CHANGE:
         grey = other_pen(grey, rng)
     return _finish(ImageOps.colorize(grey, black=paper, white=ink), paper, rng)
 
@@ -111,6 +115,45 @@ def other_pen(grey: Image.Image, rng: Rng) -> Image.Image:
         return grey.filter(ImageFilter.MaxFilter(width))
     thinner = grey.filter(ImageFilter.MinFilter(width))
     return thinner if np.asarray(thinner).sum() >= MIN_INK_KEPT * np.asarray(grey).sum() else grey
+
+
+def redrawn(pixels: np.ndarray, side: int, rng: Rng) -> Image.Image:
+    """The digit's centre lines traced again, ``side`` pixels wide, with a round pen of constant width (light on
+    black): MNIST's digits were written with a pen whose width varies; drawing programs draw a steady line."""
+    skeleton = thinned(pixels > 127)
+    image = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(image)
+    radius = side * rng.uniform(*PEN_RADIUS)
+    scale = side / len(pixels)
+    for y, x in zip(*np.nonzero(skeleton)):
+        cx, cy = (x + 0.5) * scale, (y + 0.5) * scale
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=255)
+        for dy, dx in FORWARD_NEIGHBOURS:
+            if 0 <= y + dy < len(skeleton) and 0 <= x + dx < len(skeleton) and skeleton[y + dy, x + dx]:
+                draw.line([cx, cy, cx + dx * scale, cy + dy * scale], fill=255, width=max(1, int(2 * radius)))
+    return image
+
+
+FORWARD_NEIGHBOURS = ((0, 1), (1, -1), (1, 0), (1, 1))  # each pair of touching pixels joined once
+NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))  # clockwise from north
+
+
+def thinned(mask: np.ndarray) -> np.ndarray:
+    """The mask worn down to lines one pixel wide that keep its shape (Zhang and Suen, 1984)."""
+    m = np.pad(mask, 1).astype(np.uint8)
+    while True:
+        removed = False
+        for first_pass in (True, False):
+            n, ne, e, se, s, sw, w, nw = (np.roll(m, (-dy, -dx), (0, 1)) for dy, dx in NEIGHBOURS)
+            around = (n, ne, e, se, s, sw, w, nw, n)
+            count = n + ne + e + se + s + sw + w + nw
+            rises = sum((a == 0) & (b == 1) for a, b in zip(around, around[1:]))  # 0 -> 1 going round: one arc
+            outer = (n * e * s == 0) & (e * s * w == 0) if first_pass else (n * e * w == 0) & (n * s * w == 0)
+            gone = (m == 1) & (count >= 2) & (count <= 6) & (rises == 1) & outer
+            m[gone] = 0
+            removed |= bool(gone.any())
+        if not removed:
+            return m[1:-1, 1:-1].astype(bool)
 
 
 def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
