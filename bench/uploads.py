@@ -12,8 +12,12 @@ screenshots, gradients, chequerboards). Writes bench/uploads-results.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import multiprocessing
+import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -162,32 +166,40 @@ def direct_accuracy(zoo: Zoo, dataset: str, images: torch.Tensor, labels: torch.
     return results
 
 
-def bench_dataset(zoo: Zoo, dataset: str, samples: int, seed: int, folder: Path, data_dir: str | None) -> tuple[dict, dict[str, float]]:
-    """Per style and variant, accuracy of uploads; per style, how often /identify names the dataset."""
+@functools.cache
+def _zoo() -> Zoo:
+    torch.set_num_threads(1)  # as served
+    return Zoo.load()
+
+
+@functools.cache
+def test_sample(dataset: str, samples: int, seed: int, data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
     images, labels = lenet.load_tensors(dataset, data_dir, train=False)
     chosen = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:samples]
-    images, labels = images[chosen], labels[chosen]
+    return images[chosen], labels[chosen]
+
+
+def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str | None, folder: str) -> tuple[dict[str, float], float]:
+    """Accuracy of every variant on the sample rendered in ``style``, and how often /identify names the dataset.
+    Each (dataset, style) has its own seeded random draws, so any number of workers gives the same numbers."""
+    zoo = _zoo()
+    images, labels = test_sample(dataset, samples, seed, data_dir)
     classes = list(zoo.by_dataset[dataset].values())[0].classes
-    rng = np.random.default_rng(seed)
-    styles: dict[str, dict] = {"direct": direct_accuracy(zoo, dataset, images, labels)}
-    identified: dict[str, float] = {}
-    print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in styles["direct"].items()), flush=True)
-    for style, render in STYLES.items():
-        correct = {model: 0 for model in zoo.models(dataset)}
-        named = 0
-        for index, (image, label) in enumerate(zip(images, labels)):
-            picture = Image.fromarray(image.permute(1, 2, 0).squeeze(2).numpy())
-            path = folder / f"{dataset}-{len(identified)}-{index}.png"
-            render(picture, rng).save(path)
-            for model in correct:
-                answer = classify(zoo, str(path), dataset, model)
-                correct[model] += classes[label] == max(answer, key=answer.get)
-            named += zoo.identifier(str(path)).dataset == dataset
-        styles[style] = {model: count / samples for model, count in correct.items()}
-        identified[style] = named / samples
-        print(f"{dataset:14s} {style:20s} " + "  ".join(f"{m} {a:.2%}" for m, a in styles[style].items())
-              + f"  identify {identified[style]:.1%}", flush=True)
-    return styles, identified
+    rng = np.random.default_rng([seed, list(STYLES).index(style)])
+    correct = {model: 0 for model in zoo.models(dataset)}
+    named = 0
+    for index, (image, label) in enumerate(zip(images, labels)):
+        picture = Image.fromarray(image.permute(1, 2, 0).squeeze(2).numpy())
+        path = Path(folder) / f"{dataset}-{list(STYLES).index(style)}-{index}.png"
+        STYLES[style](picture, rng).save(path)
+        for model in correct:
+            answer = classify(zoo, str(path), dataset, model)
+            correct[model] += classes[label] == max(answer, key=answer.get)
+        named += zoo.identifier(str(path)).dataset == dataset
+    accuracy = {model: count / samples for model, count in correct.items()}
+    print(f"{dataset:14s} {style:20s} " + "  ".join(f"{m} {a:.2%}" for m, a in accuracy.items())
+          + f"  identify {named / samples:.1%}", flush=True)
+    return accuracy, named / samples
 
 
 def bench_identify_extras(zoo: Zoo, samples: int, seed: int, folder: Path) -> dict[str, float]:
@@ -213,16 +225,25 @@ def main() -> None:
     parser.add_argument("--extras", type=int, default=200, help="drawn digits, and pictures of each kind of no dataset")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", help=DATA_DIR_HELP)
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes rendering and classifying "
+                        "(each on one thread, as served); the numbers do not depend on it")
     args = parser.parse_args()
-    torch.set_num_threads(1)  # as served
-    zoo = Zoo.load()
+    zoo = _zoo()
     if zoo.identifier is None:
         parser.exit(2, "python -m bench.uploads: the checkpoints have no identifier (checkpoints/identify): "
                        "train one with python -m train.identify\n")
     results: dict = {"samples": args.samples, "seed": args.seed, "accuracy": {}, "identify": {}}
-    with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder:
+    tasks = [(dataset, style) for dataset in zoo.datasets for style in STYLES]
+    workers = ProcessPoolExecutor(max(1, args.workers), mp_context=multiprocessing.get_context("spawn"))
+    with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder, workers:
         for dataset in zoo.datasets:
-            results["accuracy"][dataset], results["identify"][dataset] = bench_dataset(zoo, dataset, args.samples, args.seed, Path(folder), args.data_dir)
+            direct = direct_accuracy(zoo, dataset, *test_sample(dataset, args.samples, args.seed, args.data_dir))
+            print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in direct.items()), flush=True)
+            results["accuracy"][dataset], results["identify"][dataset] = {"direct": direct}, {}
+        render_and_classify = functools.partial(bench_style, samples=args.samples, seed=args.seed, data_dir=args.data_dir, folder=folder)
+        done = workers.map(render_and_classify, *zip(*tasks))
+        for (dataset, style), (accuracy, identified) in zip(tasks, done):
+            results["accuracy"][dataset][style], results["identify"][dataset][style] = accuracy, identified
         results["identify"]["extras"] = bench_identify_extras(zoo, args.extras, args.seed, Path(folder))
     worst = {dataset: max(styles["direct"][m] - styles[s][m] for s in STYLES for m in styles["direct"])
              for dataset, styles in results["accuracy"].items()}
