@@ -231,16 +231,6 @@ def square_with(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return square
 
 
-def _frame_difference(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """How far each pixel lies from the frame's ``colour``: its largest channel difference."""
-    return np.abs(rgb - colour).max(axis=2)
-
-
-def _off_frame(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Which pixels are not the frame's ``colour`` (JPEG noise allowed): what a frame holds."""
-    return _frame_difference(rgb, colour) > FRAME_TOLERANCE
-
-
 @dataclass(frozen=True, eq=False)
 class Frame:
     """A picture on a flat page: the page, the picture's rows and columns on it, and the page's colour."""
@@ -248,10 +238,16 @@ class Frame:
     rows: slice
     cols: slice
     colour: np.ndarray
+    difference: np.ndarray  # how far each pixel of the page lies from its colour: the largest channel difference
 
     @property
     def picture(self) -> np.ndarray:
         return self.page[self.rows, self.cols]
+
+    @property
+    def content(self) -> np.ndarray:
+        """Which pixels of the page are not paper (JPEG noise allowed): what the frame holds."""
+        return self.difference > FRAME_TOLERANCE
 
 
 def inside_frame(rgb: np.ndarray, min_fraction: float = MIN_FRAMED_FRACTION) -> Frame | None:
@@ -261,11 +257,12 @@ def inside_frame(rgb: np.ndarray, min_fraction: float = MIN_FRAMED_FRACTION) -> 
     colour = edge_colour(rgb)
     if colour.max() - colour.min() > FRAME_SATURATION:
         return None
-    content = _off_frame(rgb, colour)
+    difference = np.abs(rgb - colour).max(axis=2)
+    content = difference > FRAME_TOLERANCE
     rows, cols = np.nonzero(content.any(axis=1))[0], np.nonzero(content.any(axis=0))[0]
     if not len(rows) or min(rows[0], cols[0], len(content) - 1 - rows[-1], content.shape[1] - 1 - cols[-1]) == 0:
         return None  # blank, or content touches an edge: no frame
-    frame = Frame(rgb, slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1), colour)
+    frame = Frame(rgb, slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1), colour, difference)
     if min(frame.picture.shape[0] / rgb.shape[0], frame.picture.shape[1] / rgb.shape[1]) < min_fraction:
         return None
     return frame
@@ -279,7 +276,7 @@ def _sharpest_edge(profile: np.ndarray) -> int:
 def without_ringing(frame: Frame) -> Frame:
     """The frame's picture less the line or two of JPEG ringing round it: each edge moves in to where the
     picture rises most from the frame."""
-    difference = _frame_difference(frame.picture, frame.colour)
+    difference = frame.difference[frame.rows, frame.cols]
     by_row, by_column = difference.mean(axis=1), difference.mean(axis=0)
     rows = slice(frame.rows.start + _sharpest_edge(by_row), frame.rows.stop - _sharpest_edge(by_row[::-1]))
     cols = slice(frame.cols.start + _sharpest_edge(by_column), frame.cols.stop - _sharpest_edge(by_column[::-1]))
@@ -298,9 +295,9 @@ def _widened(span: slice, length: int, weights: np.ndarray) -> slice:
     return slice(first, first + length)
 
 
-def _unlike_paper(lines: np.ndarray, colour: np.ndarray, axis: int) -> np.ndarray:
-    """Each line's mean difference from the paper's ``colour``; 0 for a line that is paper (``PAPER_LIKE``)."""
-    weights = _frame_difference(lines, colour).mean(axis=axis)
+def _unlike_paper(difference: np.ndarray, axis: int) -> np.ndarray:
+    """Each line's mean ``difference`` from the paper; 0 for a line that is paper (``PAPER_LIKE``)."""
+    weights = difference.mean(axis=axis)
     return np.where(weights < PAPER_LIKE, 0.0, weights)
 
 
@@ -310,9 +307,9 @@ def squared(frame: Frame) -> Frame:
     page as many each side. As far as the page goes."""
     height, width = frame.rows.stop - frame.rows.start, frame.cols.stop - frame.cols.start
     if height < width:
-        return replace(frame, rows=_widened(frame.rows, width, _unlike_paper(frame.page[:, frame.cols], frame.colour, 1)))
+        return replace(frame, rows=_widened(frame.rows, width, _unlike_paper(frame.difference[:, frame.cols], 1)))
     if width < height:
-        return replace(frame, cols=_widened(frame.cols, height, _unlike_paper(frame.page[frame.rows], frame.colour, 0)))
+        return replace(frame, cols=_widened(frame.cols, height, _unlike_paper(frame.difference[frame.rows], 0)))
     return frame
 
 
@@ -338,13 +335,13 @@ def tilt(content: np.ndarray) -> float:
     return float(np.rad2deg(angles[best, 0]))
 
 
-def straighten(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """A photo turned on its page (of ``colour``), turned back; anything else as it is."""
-    angle = tilt(_off_frame(rgb, colour))
+def straighten(frame: Frame) -> np.ndarray:
+    """The page with a photo turned on it turned back; anything else as it is."""
+    angle = tilt(frame.content)
     if abs(angle) <= MIN_TILT:
-        return rgb
-    page = Image.fromarray((rgb * 255).round().astype(np.uint8))
-    fill = tuple(int(round(value * 255)) for value in colour)
+        return frame.page
+    page = Image.fromarray((frame.page * 255).round().astype(np.uint8))
+    fill = tuple(int(round(value * 255)) for value in frame.colour)
     return np.asarray(page.rotate(-angle, Image.Resampling.BICUBIC, expand=True, fillcolor=fill), dtype=np.float32) / 255
 
 
@@ -357,7 +354,7 @@ def prepare_photo(source: ImageSource) -> torch.Tensor:
     rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None])  # transparency onto white
     frame = inside_frame(rgb) if max(rgb.shape[:2]) > MODEL_INPUT_SIZE else None
     if frame is not None:
-        straight = straighten(rgb, frame.colour)
+        straight = straighten(frame)
         if straight is not rgb:  # turned back: frame it again
             frame = inside_frame(straight) or frame
         square = square_with(squared(without_ringing(frame)).picture, frame.colour)
