@@ -14,7 +14,7 @@ from demo.zoo import Zoo
 from train.engine import Progress
 
 SUBSET = 2000  # images of each split: seconds, not minutes
-EXPLODED = r"the loss exploded \((NaN|to [\d,]+|to infinity)\) at step \d+: try a smaller learning rate"
+EXPLODED = r"the loss exploded \((NaN|[\d,]+|∞)\) at step \d+: try a smaller learning rate"
 
 
 @pytest.fixture(scope="module")

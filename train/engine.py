@@ -121,8 +121,12 @@ class LossExploded(LenetError):
 
     def __init__(self, loss: float, step: int) -> None:
         self.loss, self.step = loss, step  # for a message in another language
-        how = "NaN" if math.isnan(loss) else f"to {loss:,.0f}" if math.isfinite(loss) else "to infinity"
-        super().__init__(f"the loss exploded ({how}) at step {step}: try a smaller learning rate")
+        super().__init__(f"the loss exploded ({self.shown}) at step {step}: try a smaller learning rate")
+
+    @property
+    def shown(self) -> str:
+        """The loss as any language writes it: NaN, ∞ or a whole number."""
+        return "NaN" if math.isnan(self.loss) else "∞" if math.isinf(self.loss) else f"{self.loss:,.0f}"
 
     def __reduce__(self) -> tuple:  # pickled and copied by its loss and step, not its message
         return type(self), (self.loss, self.step)

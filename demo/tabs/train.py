@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import math
 import shutil
 import time
 from typing import Iterator
@@ -176,8 +175,7 @@ def failure(error: LenetError, lang: str) -> str:
     if isinstance(error, CheckpointError):  # the trained model could not be read back: its message names a path
         return text(lang, "train_failed")
     if isinstance(error, LossExploded):
-        loss = f"{error.loss:,.0f}" if math.isfinite(error.loss) else "NaN" if math.isnan(error.loss) else "∞"
-        return text(lang, "train_exploded", loss=loss, step=error.step)
+        return text(lang, "train_exploded", loss=error.shown, step=error.step)
     return str(error)
 
 
