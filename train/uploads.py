@@ -1,7 +1,7 @@
 """Pictures as people upload them, at random, to teach ``lenet.identify`` (python -m train.identify).
 
 A dataset image is kept at its own size or enlarged by some resampler, maybe
-drawn dark on paper, tinted, drawn with a thicker, thinner or steady pen, framed,
+drawn dark on paper, in colour, drawn with a thicker, thinner or steady pen, framed,
 turned and saved as JPEG. Pictures of no dataset are
 noise, flat colours, gradients, chequerboards, stripes, shapes and text.
 """
@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from lenet.preprocess import luminance
 
 Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
@@ -25,9 +27,10 @@ JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
 HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
 ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
 PLAIN_PAGE = 0.4  # ...of those, black on white, as web pages and inverted files are...
-GREY_PAGE = 0.3  # ...grey on grey, as photographed prints are; the rest tinted (random channels are seldom grey)
-TINTED = 0.3  # ...and of the rest, light on a coloured dark ground
-DARK_INK, LIGHT_PAPER, LIGHT_INK, DARK_GROUND = (0, 110), (190, 256), (150, 256), (0, 60)  # channel value ranges
+GREY_PAGE = 0.3  # ...grey on grey, as photographed prints are; the rest in colour: any pen on any paper
+TINTED = 0.3  # ...and of the rest, light on a dark ground, any colours
+DARK_INK, LIGHT_PAPER = (0, 110), (190, 256)  # grey levels
+MIN_CONTRAST = 80  # grey levels between a coloured ink and its ground (an orange pen on white: 113)
 PEN_CHANGE = 0.5  # share of digits drawn with a thicker or a thinner pen...
 PEN_SCALE = 25  # ...by up to 1/25 of the picture's side on each side of a stroke (1/40: bench/README.md)...
 MIN_INK_KEPT = 0.25  # ...keeping at least this share of the ink
@@ -53,13 +56,25 @@ def _grey(rng: Rng, low: int, high: int) -> tuple[int, int, int]:
 
 
 def _ink_on_paper(rng: Rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """Dark ink and light paper: black on white, grey on grey, or tinted."""
+    """Dark ink and light paper: black on white, grey on grey, or any colours."""
     kind = rng.random()
     if kind < PLAIN_PAGE:
         return (0, 0, 0), (255, 255, 255)
     if kind < PLAIN_PAGE + GREY_PAGE:
         return _grey(rng, *DARK_INK), _grey(rng, *LIGHT_PAPER)
-    return _colour(rng, *DARK_INK), _colour(rng, *LIGHT_PAPER)
+    return _contrasting(rng)
+
+
+def _contrasting(rng: Rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """Two colours of any hue, the first darker than the second by at least ``MIN_CONTRAST`` grey levels."""
+    while True:
+        darker, lighter = sorted((_colour(rng), _colour(rng)), key=_grey_level)
+        if _grey_level(lighter) - _grey_level(darker) >= MIN_CONTRAST:
+            return darker, lighter
+
+
+def _grey_level(colour: tuple[int, int, int]) -> float:
+    return float(luminance(np.array(colour, np.float32)))
 
 
 def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng) -> Image.Image:
@@ -89,12 +104,12 @@ def _upload_side(native: int, rng: Rng) -> int:
 
 def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     """A 28x28 MNIST or Fashion-MNIST image as an upload: at its own size or enlarged, light on black, dark on
-    paper or tinted, drawn with another pen (``strokes``: digits), framed, turned, compressed."""
+    paper, in colour, drawn with another pen (``strokes``: digits), framed, turned, compressed."""
     ink, paper = (255, 255, 255), (0, 0, 0)
     if rng.random() < ON_PAPER:
         ink, paper = _ink_on_paper(rng)
     elif rng.random() < TINTED:
-        ink, paper = _colour(rng, *LIGHT_INK), _colour(rng, *DARK_GROUND)
+        paper, ink = _contrasting(rng)
     grey = Image.fromarray(pixels)
     if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
         grey = grey.point(lambda value: 255 if value > 127 else 0)
