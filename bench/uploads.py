@@ -101,11 +101,17 @@ DIGIT_STROKES = {  # a pen's path for each digit, in fractions of the canvas
 }
 
 
-def drawn_digit(digit: str, rng: np.random.Generator) -> Image.Image:
-    """A digit drawn with a pen or a finger: a wobbly path, any width, dark on light or light on dark."""
+PEN_COLOURS = ((220, 30, 30), (30, 60, 220), (20, 150, 40), (240, 120, 0), (120, 40, 160), (120, 70, 20))
+
+
+def drawn_digit(digit: str, rng: np.random.Generator, coloured: bool = False) -> Image.Image:
+    """A digit drawn with a pen or a finger: a wobbly path, any width, dark on light or light on dark; or
+    (``coloured``) in red, blue, green, orange, purple or brown on white."""
     side = int(rng.integers(150, 500))
     dark_on_light = rng.random() < 0.7
     paper, ink = ((255, 255, 255), (0, 0, 0)) if dark_on_light else ((0, 0, 0), (255, 255, 255))
+    if coloured:
+        paper, ink = (255, 255, 255), PEN_COLOURS[rng.integers(len(PEN_COLOURS))]
     image = Image.new("RGB", (side, side), paper)
     draw = ImageDraw.Draw(image)
     for stroke in DIGIT_STROKES[digit]:
@@ -206,7 +212,8 @@ def bench_identify_extras(zoo: Zoo, samples: int, seed: int, folder: Path) -> di
     """/identify on drawn digits (should say mnist) and on pictures of no dataset (should say null)."""
     rng = np.random.default_rng(seed)
     found = {}
-    cases = [("drawn digits", "mnist", lambda i: drawn_digit(str(i % 10), rng))]
+    cases = [("drawn digits", "mnist", lambda i: drawn_digit(str(i % 10), rng)),
+             ("drawn digits, coloured pens", "mnist", lambda i: drawn_digit(str(i % 10), rng, coloured=True))]
     cases += [(kind, None, lambda i, kind=kind: out_of_distribution(kind, rng)) for kind in OOD_KINDS]
     for name, expected, make in cases:
         hits = 0
