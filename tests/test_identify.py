@@ -102,10 +102,11 @@ def test_pictures_of_no_dataset_are_none(identifier, kind):
     assert set(found.scores) == set(KINDS) and abs(sum(found.scores.values()) - 1) < 1e-5
 
 
-def test_a_digit_drawn_on_white_is_mnist(identifier):
+@pytest.mark.parametrize("ink", ["black", "red", "blue", "orange"])
+def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, ink):
     image = Image.new("RGB", (300, 300), "white")
-    ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill="black", width=20)
-    assert identifier(image).dataset == "mnist"
+    ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill=ink, width=20)
+    assert identifier(image).dataset == "mnist", identifier(image).scores
 
 
 def test_training_the_identifier_refuses_bad_flags_in_words(capsys):

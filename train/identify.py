@@ -47,7 +47,7 @@ thumbnail (`lenet.identify.look`) and answers MNIST, Fashion-MNIST, CIFAR-10, or
 Upload tab's dataset and warns when an upload is like none of them; the API calls it as `/identify`.
 
 Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
-images at their own size or enlarged, inverted, tinted, drawn with other pens, framed, turned, saved as JPEG;
+images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG;
 and pictures of no dataset (noise, flat colours, gradients, chequerboards, stripes, clip art, text). Held-out uploads (other images, other draws):
 
 | kind | held-out accuracy |
