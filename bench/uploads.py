@@ -179,7 +179,7 @@ def _zoo() -> Zoo:
 
 
 @functools.cache
-def test_sample(dataset: str, samples: int, seed: int, data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
+def sample_of_test_set(dataset: str, samples: int, seed: int, data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
     images, labels = lenet.load_tensors(dataset, data_dir, train=False)
     chosen = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:samples]
     return images[chosen], labels[chosen]
@@ -189,14 +189,15 @@ def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str
     """Accuracy of every variant on the sample rendered in ``style``, and how often /identify names the dataset.
     Each (dataset, style) has its own seeded random draws, so any number of workers gives the same numbers."""
     zoo = _zoo()
-    images, labels = test_sample(dataset, samples, seed, data_dir)
+    images, labels = sample_of_test_set(dataset, samples, seed, data_dir)
     classes = list(zoo.by_dataset[dataset].values())[0].classes
-    rng = np.random.default_rng([seed, list(STYLES).index(style)])
+    style_index = list(STYLES).index(style)
+    rng = np.random.default_rng([seed, style_index])
     correct = {model: 0 for model in zoo.models(dataset)}
     named = 0
     for index, (image, label) in enumerate(zip(images, labels)):
         picture = Image.fromarray(image.permute(1, 2, 0).squeeze(2).numpy())
-        path = Path(folder) / f"{dataset}-{list(STYLES).index(style)}-{index}.png"
+        path = Path(folder) / f"{dataset}-{style_index}-{index}.png"
         STYLES[style](picture, rng).save(path)
         for model in correct:
             answer = classify(zoo, str(path), dataset, model)
@@ -232,7 +233,7 @@ def main() -> None:
     parser.add_argument("--extras", type=int, default=200, help="drawn digits, and pictures of each kind of no dataset")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", help=DATA_DIR_HELP)
-    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes rendering and classifying "
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes rendering and classifying "
                         "(each on one thread, as served); the numbers do not depend on it")
     args = parser.parse_args()
     zoo = _zoo()
@@ -244,7 +245,7 @@ def main() -> None:
     workers = ProcessPoolExecutor(max(1, args.workers), mp_context=multiprocessing.get_context("spawn"))
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder, workers:
         for dataset in zoo.datasets:
-            direct = direct_accuracy(zoo, dataset, *test_sample(dataset, args.samples, args.seed, args.data_dir))
+            direct = direct_accuracy(zoo, dataset, *sample_of_test_set(dataset, args.samples, args.seed, args.data_dir))
             print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in direct.items()), flush=True)
             results["accuracy"][dataset], results["identify"][dataset] = {"direct": direct}, {}
         render_and_classify = functools.partial(bench_style, samples=args.samples, seed=args.seed, data_dir=args.data_dir, folder=folder)
