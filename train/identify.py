@@ -6,7 +6,10 @@ as at inference. The held-out score comes from images the model never saw.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +19,7 @@ import torch
 from PIL import Image
 
 import lenet
+from lenet.augment import Augmentation
 from lenet.checkpoint import CARD_NAME, save_pretrained
 from lenet.datasets import DATA_DIR_HELP
 from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
@@ -48,7 +52,8 @@ Upload tab's dataset and warns when an upload is like none of them; the API call
 
 Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
 images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG;
-and pictures of no dataset (noise, flat colours, gradients, chequerboards, stripes, clip art, text). Held-out uploads (other images, other draws):
+and pictures of no dataset (noise, flat colours, gradients, chequerboards, stripes, clip art, icons, text); each seen
+mirrored half the time. Held-out uploads (other images, other draws):
 
 | kind | held-out accuracy |
 |---|---|
@@ -57,22 +62,24 @@ and pictures of no dataset (noise, flat colours, gradients, chequerboards, strip
 On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`.
 """
 IDENTIFIER_MODEL = "lenet-cifar"  # the wider LeNet: lenet5-modern named 90.8-97.4 % of pages and photos (bench/README.md)
+MIRRORED = Augmentation(hflip=True)  # a mirrored digit, garment, photo or pattern looks like the same dataset
 MIN_SAMPLES = 10  # a tenth more are held out: at least one of each kind
 
 
 @dataclass
 class IdentifyConfig:
-    samples: int = option(16000, "uploads rendered per kind for training; a tenth more are held out")
+    samples: int = option(20000, "uploads rendered per kind for training; a tenth more are held out")
     epochs: int = option(12, "passes over the rendered uploads")
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")
-    seed: int = option(1, "random seed for the renders, the hold-out, init and shuffling")
+    seed: int = option(1, "random seed for the renders, the hold-out, init, shuffling and flips")
+    workers: int = option(os.cpu_count() or 1, "processes rendering the uploads; the renders do not depend on it")
     data_dir: str | None = option(None, DATA_DIR_HELP)
     out: str = option(str(IDENTIFIER_DIR.relative_to(Path.cwd()) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else IDENTIFIER_DIR),
                       "where to save the identifier (a model folder with its card)")
 
     def validate(self) -> None:
-        require_at_least(self, {"samples": MIN_SAMPLES, "epochs": 1, "batch_size": 1})
+        require_at_least(self, {"samples": MIN_SAMPLES, "epochs": 1, "batch_size": 1, "workers": 1})
         if self.lr <= 0:
             raise lenet.LenetError(f"--lr must be above 0, not {self.lr}")
 
@@ -88,23 +95,31 @@ def render(kind: str, images: torch.Tensor, rng: np.random.Generator) -> torch.T
     return torch.cat([(look(upload(i)) * 255).round().to(torch.uint8) for i in range(len(images))])
 
 
-def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
-    """Training and held-out uploads of every kind; held-out ones come from other dataset images."""
-    rng = np.random.default_rng(config.seed)
+def render_kind(kind: str, config: IdentifyConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """A kind's training and held-out uploads (other dataset images), from the kind's own random draws: any
+    number of workers renders the same."""
+    rng = np.random.default_rng([config.seed, KINDS.index(kind)])
     held_out = config.samples // 10
-    parts: dict[str, list[torch.Tensor]] = {"train": [], "held": []}
-    labels: dict[str, list[torch.Tensor]] = {"train": [], "held": []}
-    for label, kind in enumerate(KINDS):
-        if kind == NONE:
-            source = torch.empty(config.samples + held_out, 0)
-        else:
-            source, _ = lenet.load_tensors(kind, config.data_dir, train=True)
-            source = source[torch.randperm(len(source), generator=torch.Generator().manual_seed(config.seed))]
-        for split, chunk in (("train", source[: config.samples]), ("held", source[config.samples : config.samples + held_out])):
-            parts[split].append(render(kind, chunk, rng))
-            labels[split].append(torch.full((len(chunk),), label))
-        print(f"rendered {kind}", flush=True)
-    return tuple(Split(torch.cat(parts[s]), torch.cat(labels[s])) for s in ("train", "held"))
+    if kind == NONE:
+        source = torch.empty(config.samples + held_out, 0)
+    else:
+        source, _ = lenet.load_tensors(kind, config.data_dir, train=True)
+        source = source[torch.randperm(len(source), generator=torch.Generator().manual_seed(config.seed))]
+    rendered = render(kind, source[: config.samples], rng), render(kind, source[config.samples : config.samples + held_out], rng)
+    print(f"rendered {kind}", flush=True)
+    return rendered
+
+
+def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
+    """Training and held-out uploads of every kind, rendered in ``config.workers`` processes."""
+    if config.workers > 1:
+        with ProcessPoolExecutor(config.workers, multiprocessing.get_context("spawn"), torch.set_num_threads, (1,)) as pool:
+            rendered = list(pool.map(render_kind, KINDS, [config] * len(KINDS)))
+    else:
+        rendered = [render_kind(kind, config) for kind in KINDS]
+    return tuple(Split(torch.cat([kind[split] for kind in rendered]),
+                       torch.cat([torch.full((len(kind[split]),), label) for label, kind in enumerate(rendered)]))
+                 for split in (0, 1))
 
 
 def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:
@@ -120,7 +135,7 @@ def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) 
     generator = torch.Generator().manual_seed(config.seed)
     for epoch in range(1, config.epochs + 1):
         fitted = train_one_epoch(model, train, optimizer, scheduler, mean=mean, std=std, batch_size=config.batch_size,
-                                 label_smoothing=0.0, augment=None, generator=generator, epoch=epoch, epochs=config.epochs)
+                                 label_smoothing=0.0, augment=MIRRORED, generator=generator, epoch=epoch, epochs=config.epochs)
         scored = evaluate(model, held, mean, std, EVAL_BATCH_SIZE)
         print(f"epoch {epoch:2d}/{config.epochs}  train acc {fitted['accuracy']:.4f}  held-out acc {scored['accuracy']:.4f}", flush=True)
     right = predict(model, held, mean, std, EVAL_BATCH_SIZE).argmax(1) == held.labels

@@ -3,7 +3,7 @@
 A dataset image is kept at its own size or enlarged by some resampler, maybe
 drawn dark on paper, in colour, drawn with a thicker, thinner or steady pen, framed,
 turned and saved as JPEG. Pictures of no dataset are
-noise, flat colours, gradients, chequerboards, stripes, shapes and text.
+noise, flat colours, gradients, chequerboards, stripes, shapes, icons and text.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ THICKER = 0.5  # share of those pen changes that thicken
 REDRAWN = 0.25  # share of digits traced again with a round pen of constant width, as drawing programs draw...
 PEN_RADIUS = (0.015, 0.05)  # ...its radius, a share of the picture's side
 NEUTRAL_PAGE = 0.7  # share of framed photos on a white, grey or black page (the rest: any colour)
+ICON_RADIUS, ICON_DETAIL = (0.25, 0.48), (0.06, 0.35)  # an icon's main shape, of the picture's side; its details, of that
+ICON_OFFCENTRE = 0.1  # of the picture's side
 MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
@@ -110,15 +112,16 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
         ink, paper = _ink_on_paper(rng)
     elif rng.random() < TINTED:
         paper, ink = _contrasting(rng)
-    grey = Image.fromarray(pixels)
-    if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
-        grey = grey.point(lambda value: 255 if value > 127 else 0)
     side = _upload_side(len(pixels), rng)
-    grey = grey.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
     if strokes and rng.random() < REDRAWN:
         grey = redrawn(pixels, side, rng)
-    elif strokes and rng.random() < PEN_CHANGE:
-        grey = other_pen(grey, rng)
+    else:
+        grey = Image.fromarray(pixels)
+        if rng.random() < HARD_EDGED:  # drawn with a pen tool that does not antialias
+            grey = grey.point(lambda value: 255 if value > 127 else 0)
+        grey = grey.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
+        if strokes and rng.random() < PEN_CHANGE:
+            grey = other_pen(grey, rng)
     return _finish(ImageOps.colorize(grey, black=paper, white=ink), paper, rng)
 
 
@@ -265,7 +268,44 @@ def shapes(rng: Rng) -> Image.Image:
     return image
 
 
-UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes)
+def icon(rng: Rng) -> Image.Image:
+    """Clip art as emoji, logos and signs are drawn: one large flat shape, maybe outlined, with a few small
+    shapes and strokes on it, each in its own colour, on a plain ground."""
+    w, h = _size(rng)
+    image = Image.new("RGB", (w, h), _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng))
+    draw = ImageDraw.Draw(image)
+    side = min(w, h)
+    cx, cy = w / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * w, h / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * h
+    radius = side * rng.uniform(*ICON_RADIUS)
+    outline = _colour(rng) if rng.random() < 0.5 else None
+    _blob(draw, rng, cx, cy, radius, _colour(rng), outline, max(1, int(radius * rng.uniform(0.02, 0.1))))
+    for _ in range(int(rng.integers(1, 7))):
+        x, y = cx + rng.uniform(-0.6, 0.6) * radius, cy + rng.uniform(-0.6, 0.6) * radius
+        small = radius * rng.uniform(*ICON_DETAIL)
+        if rng.random() < 0.3:
+            draw.arc([x - small, y - small, x + small, y + small], *sorted(rng.uniform(0, 360, 2).tolist()),
+                     fill=_colour(rng), width=max(1, int(small * rng.uniform(0.1, 0.4))))
+        else:
+            _blob(draw, rng, x, y, small, _colour(rng))
+    return image
+
+
+def _blob(draw: ImageDraw.ImageDraw, rng: Rng, x: float, y: float, radius: float, fill: tuple[int, int, int],
+          outline: tuple[int, int, int] | None = None, width: int = 1) -> None:
+    """An ellipse, a rounded rectangle or a regular polygon around (x, y)."""
+    aspect = rng.uniform(0.6, 1.4)
+    box = [x - radius, y - radius * aspect, x + radius, y + radius * aspect]
+    kind = rng.integers(3)
+    if kind == 0:
+        draw.ellipse(box, fill=fill, outline=outline, width=width)
+    elif kind == 1:
+        draw.rounded_rectangle(box, radius=radius * rng.uniform(0, 0.5), fill=fill, outline=outline, width=width)
+    else:
+        draw.regular_polygon((x, y, radius), int(rng.integers(3, 9)), rotation=rng.uniform(0, 360), fill=fill,
+                             outline=outline, width=width)
+
+
+UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon)
 
 
 FRAMEABLE = (noise, pattern, text, shapes)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
