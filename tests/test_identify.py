@@ -49,11 +49,33 @@ def chequerboard() -> Image.Image:
     return Image.fromarray((((x // 25 + y // 25) % 2) * 255).astype(np.uint8))
 
 
+def emoji() -> Image.Image:
+    """A green smiley on light grey: a ring-like shape with dots, but filled and in three colours."""
+    picture = Image.new("RGB", (360, 360), (240, 240, 240))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse([40, 40, 320, 320], fill=(120, 200, 90))
+    for x in (120, 210):
+        draw.ellipse([x, 130, x + 30, 175], fill=(40, 40, 40))
+    draw.arc([110, 170, 250, 270], 10, 170, fill=(150, 30, 30), width=10)
+    return picture
+
+
+def logo() -> Image.Image:
+    """A yellow triangle on a blue rounded square, on white."""
+    picture = Image.new("RGB", (400, 260), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.rounded_rectangle([80, 30, 320, 230], 40, fill=(30, 90, 200))
+    draw.regular_polygon((200, 130, 70), 3, rotation=90, fill=(250, 200, 0))
+    return picture
+
+
 NOT_A_DATASET = {
     "noise": Image.fromarray(RNG.integers(0, 256, (240, 320, 3), dtype=np.uint8)),
     "gradient": Image.fromarray(np.linspace(0, 255, 400, dtype=np.uint8)[None].repeat(300, 0)).convert("RGB"),
     "chequerboard": chequerboard(),
     "text": text_screenshot(),
+    "emoji": emoji(),
+    "logo": logo(),
 }
 
 
