@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from huggingface_hub import ModelCard
 
 import lenet
 from lenet.checkpoint import (
@@ -44,14 +45,14 @@ def test_entry_is_complete_and_matches_its_file(entry):
 def test_each_model_folder_is_a_hub_model_repo_with_a_card(entry):
     folder = (CHECKPOINTS_DIR / entry["file"]).parent
     assert not list(folder.glob("*.pt")) and not list(folder.glob("*.bin"))  # no pickled weights ship
-    card = (folder / CARD_NAME).read_text()
-    front_matter = card.split("---\n")[1]
-    for key in ("library_name: pytorch", "datasets:", "metrics:", "model-index:", f"value: {entry['test_accuracy']:.4f}"):
-        assert key in front_matter, key
-    assert "![training curves](curves.png)" in card
+    card = ModelCard.load(folder / CARD_NAME)  # as the Hub reads it
+    assert (card.data.library_name, card.data.datasets, card.data.metrics) == ("pytorch", [lenet.dataset_spec(entry["dataset"]).hub_id], ["accuracy"])
+    (tested,) = card.data.eval_results
+    assert (tested.dataset_split, tested.metric_type, tested.metric_value) == ("test", "accuracy", round(entry["test_accuracy"], 4))
+    assert "![training curves](curves.png)" in card.text
     config = json.loads((folder / CONFIG_NAME).read_text())
     held_out = config["config"]["val_size"]
-    assert (f"the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0") in card
+    assert (f"the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0") in card.text
     assert (config["model"], config["dataset"], config["test_accuracy"]) == (entry["model"], entry["dataset"], pytest.approx(entry["test_accuracy"], abs=1e-6))
 
 

@@ -26,23 +26,11 @@ from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
 from train.config import TrainConfig, build_parser, option, require_at_least
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
+from train.publish import front_matter
 from train.run import build_optimizer, build_scheduler
 from train.uploads import grey_upload, photo_upload, unknown_upload
 
-CARD = """---
-library_name: pytorch
-pipeline_tag: image-classification
-tags:
-- lenet
-- lenet-lab
-- out-of-distribution-detection
-datasets:
-- ylecun/mnist
-- zalando-datasets/fashion_mnist
-- uoft-cs/cifar10
-metrics:
-- accuracy
----
+CARD = """{front_matter}
 
 # Which dataset does this picture look like?
 
@@ -145,8 +133,9 @@ def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) 
             "std": std, "held_out_accuracy": per_kind, "config": asdict(config), "command": command}
     save_pretrained(config.out, model.eval(), meta)
     rows = "\n".join(f"| {kind} | {accuracy:.2%} |" for kind, accuracy in per_kind.items())
-    card = CARD.format(model=IDENTIFIER_MODEL, params=lenet.count_parameters(model), command=command,
-                       samples=config.samples, per_kind=rows)
+    datasets = [lenet.dataset_spec(kind).hub_id for kind in KINDS if kind != NONE]
+    card = CARD.format(front_matter=front_matter(datasets, ["out-of-distribution-detection"]), model=IDENTIFIER_MODEL,
+                       params=lenet.count_parameters(model), command=command, samples=config.samples, per_kind=rows)
     (Path(config.out) / CARD_NAME).write_text(card)
     print(f"saved {config.out}: held-out accuracy {per_kind}")
     return meta

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from huggingface_hub import EvalResult, ModelCardData
+
 import lenet
 from lenet.checkpoint import (
     CARD_NAME,
@@ -29,32 +31,7 @@ from train.config import TrainConfig
 
 CHECKPOINTS_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 
-CARD = """---
-library_name: pytorch
-pipeline_tag: image-classification
-tags:
-- lenet
-- lenet-lab
-- image-classification
-datasets:
-- {hub_dataset}
-metrics:
-- accuracy
-model-index:
-- name: {name}
-  results:
-  - task:
-      type: image-classification
-      name: Image classification
-    dataset:
-      name: {display_name}
-      type: {hub_dataset}
-      split: test
-    metrics:
-    - type: accuracy
-      value: {accuracy:.4f}
-      name: Test accuracy (full official test set)
----
+CARD = """{front_matter}
 
 # {model} on {display_name}
 
@@ -97,12 +74,24 @@ Most confidently wrong test images (true → predicted, confidence):
 """
 
 
+def front_matter(datasets: list[str], tags: list[str], eval_results: list[EvalResult] | None = None,
+                 name: str | None = None) -> str:
+    """A model card's YAML metadata, as the Hub reads it: lenet-lab's PyTorch image classifiers, scored by accuracy."""
+    data = ModelCardData(library_name="pytorch", pipeline_tag="image-classification", tags=["lenet", "lenet-lab", *tags],
+                         datasets=datasets, metrics=["accuracy"], model_name=name, eval_results=eval_results)
+    return f"---\n{data.to_yaml()}\n---"
+
+
 def model_card(meta: dict[str, Any], name: str, command: str) -> str:
     spec = lenet.dataset_spec(meta["dataset"])
+    tested = EvalResult(task_type="image-classification", task_name="Image classification", dataset_type=spec.hub_id,
+                        dataset_name=spec.display_name, dataset_split="test", metric_type="accuracy",
+                        metric_value=round(meta["test_accuracy"], 4), metric_name="Test accuracy (full official test set)")
     held_out = meta["config"]["val_size"]
     kept = f"epoch {meta['epoch']}, the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0"
     return CARD.format(
-        name=name, model=meta["model"], display_name=spec.display_name, hub_dataset=spec.hub_id,
+        front_matter=front_matter([spec.hub_id], ["image-classification"], [tested], name),
+        name=name, model=meta["model"], display_name=spec.display_name,
         description=lenet.model_description(meta["model"]), accuracy=meta["test_accuracy"], published=spec.published,
         params=meta["params"], epochs=meta["epochs"], kept=kept, minutes=meta["train_seconds"] / 60,
         machine=meta["machine"], in_channels=meta["in_channels"], num_classes=len(meta["classes"]),
