@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from huggingface_hub import ModelCard
@@ -17,7 +16,7 @@ from train import distributed
 from train import run as train_run
 from train.evaluate import evaluate_checkpoint
 from train.publish import publish
-from train.report import plot_curves
+from train.report import curves
 
 OUTPUTS = ["model.safetensors", "config.json", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
 QUICK = ["--limit", "2000", "--batch-size", "64", "--val-size", "200"]
@@ -160,12 +159,10 @@ def test_machine_name_without_proc_cpuinfo(tmp_path, monkeypatch):
     assert train_run.machine_name(torch.device("cpu"), 2).startswith("arm, ")
 
 
-def test_curves_leave_out_a_split_that_was_not_held_out(tmp_path, monkeypatch):
-    monkeypatch.setattr(plt, "close", lambda figure: None)  # keep the figure to look at
+def test_curves_leave_out_a_split_that_was_not_held_out():
     row = {"loss": 1.0, "accuracy": 0.5}
     history = [{"epoch": e, "train": row, "val": {"loss": float("nan"), "accuracy": float("nan")}, "test": row} for e in (1, 2)]
-    plot_curves(tmp_path / "curves.png", history)
-    legend = [text.get_text() for text in plt.gcf().axes[0].get_legend().get_texts()]
+    legend = [text.get_text() for text in curves(history).axes[0].get_legend().get_texts()]
     assert legend == ["train", "test"]
 
 

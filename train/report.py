@@ -1,4 +1,8 @@
-"""What a run leaves behind for people: metrics.json, curves, a confusion matrix, the worst mistakes."""
+"""What a run leaves behind for people: metrics.json, curves, a confusion matrix, the worst mistakes.
+
+Figures are built as ``matplotlib.figure.Figure`` objects, not through pyplot:
+no global state, so a run in a server's thread can draw them too.
+"""
 from __future__ import annotations
 
 import json
@@ -6,11 +10,8 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
+import torch
+from matplotlib.figure import Figure
 
 GALLERY_SIZE = 32  # most confidently wrong test images shown
 GALLERY_COLUMNS = 8
@@ -27,9 +28,16 @@ def write_metrics(path: Path, summary: dict[str, Any], history: list[dict[str, A
     path.write_text(json.dumps({**summary, "epochs": history}, indent=2))
 
 
-def plot_curves(path: Path, history: list[dict[str, Any]]) -> None:
+def save(figure: Figure, path: Path) -> None:
+    figure.tight_layout()
+    figure.savefig(path, dpi=FIGURE_DPI)
+
+
+def curves(history: list[dict[str, Any]]) -> Figure:
+    """Loss and accuracy by epoch for each split that was measured."""
     epochs = [row["epoch"] for row in history]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig = Figure(figsize=(10, 3.6))
+    axes = fig.subplots(1, 2)
     for ax, metric in zip(axes, ("loss", "accuracy")):
         for split, style in (("train", "-o"), ("val", "-s"), ("test", "-^")):
             values = [row[split][metric] for row in history]
@@ -39,13 +47,12 @@ def plot_curves(path: Path, history: list[dict[str, Any]]) -> None:
         ax.set_title(metric)
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    return fig
 
 
-def plot_confusion(path: Path, matrix: torch.Tensor, classes: Sequence[str]) -> None:
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+def confusion(matrix: torch.Tensor, classes: Sequence[str]) -> Figure:
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.subplots()
     image = ax.imshow(matrix.numpy(), cmap="Blues")
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
     ax.set_yticks(range(len(classes)), classes)
@@ -55,26 +62,21 @@ def plot_confusion(path: Path, matrix: torch.Tensor, classes: Sequence[str]) -> 
     for (true, predicted), count in ((divmod(i, len(classes)), int(c)) for i, c in enumerate(matrix.flatten())):
         ax.text(predicted, true, count, ha="center", va="center", fontsize=7, color="white" if count > threshold else "black")
     fig.colorbar(image, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    return fig
 
 
-def plot_misclassified(
-    path: Path, pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor, classes: Sequence[str]
-) -> None:
+def misclassified(pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor, classes: Sequence[str]) -> Figure:
     """The test images the model got wrong with the highest confidence, titled 'true -> predicted (p)'."""
     confidence, predictions = probabilities.max(1)
     wrong = (predictions != labels).nonzero().flatten()
     worst = wrong[confidence[wrong].argsort(descending=True)][:GALLERY_SIZE]
     rows = max(1, -(-len(worst) // GALLERY_COLUMNS))
-    fig, axes = plt.subplots(rows, GALLERY_COLUMNS, figsize=(GALLERY_COLUMNS * 1.5, rows * 1.9), squeeze=False)
+    fig = Figure(figsize=(GALLERY_COLUMNS * 1.5, rows * 1.9))
+    axes = fig.subplots(rows, GALLERY_COLUMNS, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, index in zip(axes.flat, worst.tolist()):
         image = pixels[index].permute(1, 2, 0).squeeze(-1).numpy()
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1)
         ax.set_title(f"{classes[labels[index]]}→{classes[predictions[index]]}\n{confidence[index]:.2f}", fontsize=GALLERY_FONT)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    return fig

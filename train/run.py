@@ -243,8 +243,9 @@ def write_reports(out: Path, test: Split, spec: lenet.DatasetSpec, history: list
     summary = {"best_epoch": meta["epoch"], "test_accuracy": meta["test_accuracy"], "val_accuracy": meta["val_accuracy"],
                "params": meta["params"], "train_seconds": meta["train_seconds"], "command": meta["command"]}
     report.write_metrics(out / "metrics.json", summary, history)
-    report.plot_curves(out / "curves.png", history)
-    report.plot_confusion(out / "confusion.png", matrix, spec.classes)
-    report.plot_misclassified(out / "misclassified.png", dataset_pixels(test.images).cpu(), labels.cpu(), probabilities.cpu(), spec.classes)
+    report.save(report.curves(history), out / "curves.png")
+    report.save(report.confusion(matrix, spec.classes), out / "confusion.png")
+    report.save(report.misclassified(dataset_pixels(test.images).cpu(), labels.cpu(), probabilities.cpu(), spec.classes),
+                out / "misclassified.png")
     print(f"best epoch {meta['epoch']}: test accuracy {meta['test_accuracy']:.4f}; wrote {out}/")
     return summary
