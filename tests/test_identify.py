@@ -1,15 +1,18 @@
 """Which dataset an upload looks like (lenet.identify), and what the Upload tab and the API make of it."""
 import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+import torch
 from gradio_client import Client, handle_file
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
-from train.identify import IdentifyConfig, main, train_identifier
+from train.identify import IdentifyConfig, main, render_kind, train_identifier
 from train.uploads import redrawn, thinned
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
@@ -145,6 +148,15 @@ def test_training_the_identifier_saves_a_model_folder_the_app_loads(tmp_path):
     trained = Identifier.from_pretrained(tmp_path)
     assert set(trained(NOT_A_DATASET["noise"]).scores) == set(KINDS)
     assert "| none |" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.data
+def test_a_kind_renders_the_same_in_a_worker_process():
+    config = IdentifyConfig(samples=10)
+    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as worker:
+        there = worker.submit(render_kind, "mnist", config).result()
+    here = render_kind("mnist", config)
+    assert [part.shape[0] for part in here] == [10, 1] and all(map(torch.equal, here, there))
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from lenet.augment import Augmentation
 from lenet.checkpoint import CARD_NAME, save_pretrained
 from lenet.datasets import DATA_DIR_HELP
 from lenet.identify import IDENTIFIER_DIR, KINDS, NONE, look
+from train.cards import front_matter
 from train.config import TrainConfig, build_parser, option, require_at_least
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, evaluate, predict, train_one_epoch
-from train.publish import front_matter
 from train.run import build_optimizer, build_scheduler
 from train.uploads import grey_upload, photo_upload, unknown_upload
 
@@ -61,7 +61,8 @@ class IdentifyConfig:
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")
     seed: int = option(1, "random seed for the renders, the hold-out, init, shuffling and flips")
-    workers: int = option(os.cpu_count() or 1, "processes rendering the uploads; the renders do not depend on it")
+    workers: int = option(min(len(KINDS), os.cpu_count() or 1), "processes rendering the uploads, one kind each; "
+                          "the renders do not depend on it")
     data_dir: str | None = option(None, DATA_DIR_HELP)
     out: str = option(str(IDENTIFIER_DIR.relative_to(Path.cwd()) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else IDENTIFIER_DIR),
                       "where to save the identifier (a model folder with its card)")
@@ -84,8 +85,8 @@ def render(kind: str, images: torch.Tensor, rng: np.random.Generator) -> torch.T
 
 
 def render_kind(kind: str, config: IdentifyConfig) -> tuple[torch.Tensor, torch.Tensor]:
-    """A kind's training and held-out uploads (other dataset images), from the kind's own random draws: any
-    number of workers renders the same."""
+    """A kind's training and held-out uploads (other dataset images, in the seed's fixed order), rendered with
+    the kind's own random draws: any number of workers renders the same."""
     rng = np.random.default_rng([config.seed, KINDS.index(kind)])
     held_out = config.samples // 10
     if kind == NONE:
@@ -105,9 +106,8 @@ def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
             rendered = list(pool.map(render_kind, KINDS, [config] * len(KINDS)))
     else:
         rendered = [render_kind(kind, config) for kind in KINDS]
-    return tuple(Split(torch.cat([kind[split] for kind in rendered]),
-                       torch.cat([torch.full((len(kind[split]),), label) for label, kind in enumerate(rendered)]))
-                 for split in (0, 1))
+    return tuple(Split(torch.cat(split), torch.cat([torch.full((len(part),), label) for label, part in enumerate(split)]))
+                 for split in zip(*rendered))
 
 
 def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from huggingface_hub import EvalResult, ModelCardData
+from huggingface_hub import EvalResult
 
 import lenet
 from lenet.checkpoint import (
@@ -27,6 +27,7 @@ from lenet.checkpoint import (
     read_manifest,
     sha256_file,
 )
+from train.cards import front_matter
 from train.config import TrainConfig
 
 CHECKPOINTS_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
@@ -72,14 +73,6 @@ Most confidently wrong test images (true → predicted, confidence):
 
 ![misclassified](misclassified.png)
 """
-
-
-def front_matter(datasets: list[str], tags: list[str], eval_results: list[EvalResult] | None = None,
-                 name: str | None = None) -> str:
-    """A model card's YAML metadata, as the Hub reads it: lenet-lab's PyTorch image classifiers, scored by accuracy."""
-    data = ModelCardData(library_name="pytorch", pipeline_tag="image-classification", tags=["lenet", "lenet-lab", *tags],
-                         datasets=datasets, metrics=["accuracy"], model_name=name, eval_results=eval_results)
-    return f"---\n{data.to_yaml()}\n---"
 
 
 def model_card(meta: dict[str, Any], name: str, command: str) -> str:

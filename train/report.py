@@ -29,6 +29,7 @@ def write_metrics(path: Path, summary: dict[str, Any], history: list[dict[str, A
 
 
 def save(figure: Figure, path: Path) -> None:
+    """Laid out so labels do not overlap, then written as a PNG."""
     figure.tight_layout()
     figure.savefig(path, dpi=FIGURE_DPI)
 

@@ -19,7 +19,7 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
-ICON_SHARE, ICON_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
+SMALL_SHARE, SMALL_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
 NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
@@ -37,9 +37,13 @@ MIN_INK_KEPT = 0.25  # ...keeping at least this share of the ink
 THICKER = 0.5  # share of those pen changes that thicken
 REDRAWN = 0.25  # share of digits traced again with a round pen of constant width, as drawing programs draw...
 PEN_RADIUS = (0.015, 0.05)  # ...its radius, a share of the picture's side
-NEUTRAL_PAGE = 0.7  # share of framed photos on a white, grey or black page (the rest: any colour)
-ICON_RADIUS, ICON_DETAIL = (0.25, 0.48), (0.06, 0.35)  # an icon's main shape, of the picture's side; its details, of that
-ICON_OFFCENTRE = 0.1  # of the picture's side
+NEUTRAL_PAGE = 0.7  # share of framed photos and of icons on a white, grey or black page (the rest: any colour)
+ICON_RADIUS, ICON_OFFCENTRE = (0.25, 0.48), 0.1  # an icon's main shape: radius and offset, of the picture's side...
+OUTLINED, OUTLINE_WIDTH = 0.5, (0.02, 0.1)  # ...a share of them outlined, this wide (of the radius)...
+DETAILS, DETAIL_RADIUS = (1, 7), (0.06, 0.35)  # ...with this many details (upper bound excluded), each this big (of it)...
+DETAIL_SPREAD = 0.6  # ...within this share of its radius from its centre...
+ARCS, ARC_WIDTH = 0.3, (0.1, 0.4)  # ...a share of them arcs, this wide (of the detail's radius)
+BLOB_ASPECT, CORNER, POLYGON_SIDES = (0.6, 1.4), (0, 0.5), (3, 9)  # height / width; rounding, of the radius; sides
 MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
@@ -184,7 +188,7 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
 
 def _size(rng: Rng) -> tuple[int, int]:
     """Width and height of a picture of no dataset."""
-    sides = ICON_SIDE if rng.random() < ICON_SHARE else SIDE
+    sides = SMALL_SIDE if rng.random() < SMALL_SHARE else SIDE
     return int(rng.integers(*sides)), int(rng.integers(*sides))
 
 
@@ -277,14 +281,14 @@ def icon(rng: Rng) -> Image.Image:
     side = min(w, h)
     cx, cy = w / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * w, h / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * h
     radius = side * rng.uniform(*ICON_RADIUS)
-    outline = _colour(rng) if rng.random() < 0.5 else None
-    _blob(draw, rng, cx, cy, radius, _colour(rng), outline, max(1, int(radius * rng.uniform(0.02, 0.1))))
-    for _ in range(int(rng.integers(1, 7))):
-        x, y = cx + rng.uniform(-0.6, 0.6) * radius, cy + rng.uniform(-0.6, 0.6) * radius
-        small = radius * rng.uniform(*ICON_DETAIL)
-        if rng.random() < 0.3:
+    outline = _colour(rng) if rng.random() < OUTLINED else None
+    _blob(draw, rng, cx, cy, radius, _colour(rng), outline, max(1, int(radius * rng.uniform(*OUTLINE_WIDTH))))
+    for _ in range(int(rng.integers(*DETAILS))):
+        x, y = (c + rng.uniform(-DETAIL_SPREAD, DETAIL_SPREAD) * radius for c in (cx, cy))
+        small = radius * rng.uniform(*DETAIL_RADIUS)
+        if rng.random() < ARCS:
             draw.arc([x - small, y - small, x + small, y + small], *sorted(rng.uniform(0, 360, 2).tolist()),
-                     fill=_colour(rng), width=max(1, int(small * rng.uniform(0.1, 0.4))))
+                     fill=_colour(rng), width=max(1, int(small * rng.uniform(*ARC_WIDTH))))
         else:
             _blob(draw, rng, x, y, small, _colour(rng))
     return image
@@ -293,15 +297,15 @@ def icon(rng: Rng) -> Image.Image:
 def _blob(draw: ImageDraw.ImageDraw, rng: Rng, x: float, y: float, radius: float, fill: tuple[int, int, int],
           outline: tuple[int, int, int] | None = None, width: int = 1) -> None:
     """An ellipse, a rounded rectangle or a regular polygon around (x, y)."""
-    aspect = rng.uniform(0.6, 1.4)
+    aspect = rng.uniform(*BLOB_ASPECT)
     box = [x - radius, y - radius * aspect, x + radius, y + radius * aspect]
-    kind = rng.integers(3)
-    if kind == 0:
+    form = rng.integers(3)
+    if form == 0:
         draw.ellipse(box, fill=fill, outline=outline, width=width)
-    elif kind == 1:
-        draw.rounded_rectangle(box, radius=radius * rng.uniform(0, 0.5), fill=fill, outline=outline, width=width)
+    elif form == 1:
+        draw.rounded_rectangle(box, radius=radius * rng.uniform(*CORNER), fill=fill, outline=outline, width=width)
     else:
-        draw.regular_polygon((x, y, radius), int(rng.integers(3, 9)), rotation=rng.uniform(0, 360), fill=fill,
+        draw.regular_polygon((x, y, radius), int(rng.integers(*POLYGON_SIDES)), rotation=rng.uniform(0, 360), fill=fill,
                              outline=outline, width=width)
 
 
