@@ -56,6 +56,11 @@ def _neutral(rng: Rng) -> tuple[int, int, int]:
     return (int(rng.choice([0, 255, rng.integers(0, 256)])),) * 3
 
 
+def _page(rng: Rng) -> tuple[int, int, int]:
+    """What a photo or an icon lies on: mostly white, grey or black, else any colour."""
+    return _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng)
+
+
 def _grey(rng: Rng, low: int, high: int) -> tuple[int, int, int]:
     """A grey between ``low`` and ``high``: equal channels."""
     return (int(rng.integers(low, high)),) * 3
@@ -183,7 +188,7 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
     image = Image.fromarray(pixels)
     side = _upload_side(len(pixels), rng)
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
-    return _finish(image, _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng), rng)
+    return _finish(image, _page(rng), rng)
 
 
 def _size(rng: Rng) -> tuple[int, int]:
@@ -276,10 +281,10 @@ def icon(rng: Rng) -> Image.Image:
     """Clip art as emoji, logos and signs are drawn: one large flat shape, maybe outlined, with a few small
     shapes and strokes on it, each in its own colour, on a plain ground."""
     w, h = _size(rng)
-    image = Image.new("RGB", (w, h), _neutral(rng) if rng.random() < NEUTRAL_PAGE else _colour(rng))
+    image = Image.new("RGB", (w, h), _page(rng))
     draw = ImageDraw.Draw(image)
     side = min(w, h)
-    cx, cy = w / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * w, h / 2 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE) * h
+    cx, cy = (s * (0.5 + rng.uniform(-ICON_OFFCENTRE, ICON_OFFCENTRE)) for s in (w, h))
     radius = side * rng.uniform(*ICON_RADIUS)
     outline = _colour(rng) if rng.random() < OUTLINED else None
     _blob(draw, rng, cx, cy, radius, _colour(rng), outline, max(1, int(radius * rng.uniform(*OUTLINE_WIDTH))))
