@@ -56,7 +56,7 @@ MIN_SAMPLES = 10  # a tenth more are held out: at least one of each kind
 
 @dataclass
 class IdentifyConfig:
-    samples: int = option(20000, "uploads rendered per kind for training; a tenth more are held out")
+    samples: int = option(30000, "uploads rendered per kind for training; a tenth more are held out")
     epochs: int = option(12, "passes over the rendered uploads")
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")

@@ -27,7 +27,8 @@ JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
 HARD_EDGED = 0.25  # share of grey images made black and white, as pen tools without antialiasing draw
 ON_PAPER = 0.5  # share of grey images drawn or printed dark on light paper...
 PLAIN_PAGE = 0.4  # ...of those, black on white, as web pages and inverted files are...
-GREY_PAGE = 0.3  # ...grey on grey, as photographed prints are; the rest in colour: any pen on any paper
+GREY_PAGE = 0.3  # ...grey on grey, as photographed prints are...
+COLOURED_PEN = 0.15  # ...a pen of any colour on white or light grey, as drawing apps and school paper show; the rest: any on any
 TINTED = 0.3  # ...and of the rest, light on a dark ground, any colours
 DARK_INK, LIGHT_PAPER = (0, 110), (190, 256)  # grey levels
 MIN_CONTRAST = 80  # grey levels between a coloured ink and its ground (an orange pen on white: 113)
@@ -67,21 +68,25 @@ def _grey(rng: Rng, low: int, high: int) -> tuple[int, int, int]:
 
 
 def _ink_on_paper(rng: Rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """Dark ink and light paper: black on white, grey on grey, or any colours."""
+    """Dark ink and light paper: black on white, grey on grey, a coloured pen on white or light grey, or any colours."""
     kind = rng.random()
     if kind < PLAIN_PAGE:
         return (0, 0, 0), (255, 255, 255)
     if kind < PLAIN_PAGE + GREY_PAGE:
         return _grey(rng, *DARK_INK), _grey(rng, *LIGHT_PAPER)
+    if kind < PLAIN_PAGE + GREY_PAGE + COLOURED_PEN:
+        return _contrasting(rng, paper=_grey(rng, *LIGHT_PAPER))
     return _contrasting(rng)
 
 
-def _contrasting(rng: Rng) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """Two colours of any hue, the first darker than the second by at least ``MIN_CONTRAST`` grey levels."""
+def _contrasting(rng: Rng, paper: tuple[int, int, int] | None = None) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """An ink and a paper of any hues (``paper`` if given), the ink darker by at least ``MIN_CONTRAST`` grey levels."""
     while True:
-        darker, lighter = sorted((_colour(rng), _colour(rng)), key=_grey_level)
-        if _grey_level(lighter) - _grey_level(darker) >= MIN_CONTRAST:
-            return darker, lighter
+        ink, ground = _colour(rng), paper or _colour(rng)
+        if paper is None:
+            ink, ground = sorted((ink, ground), key=_grey_level)
+        if _grey_level(ground) - _grey_level(ink) >= MIN_CONTRAST:
+            return ink, ground
 
 
 def _grey_level(colour: tuple[int, int, int]) -> float:
@@ -317,7 +322,7 @@ def _blob(draw: ImageDraw.ImageDraw, rng: Rng, x: float, y: float, radius: float
 UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon)
 
 
-FRAMEABLE = (noise, pattern, text, shapes)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
+FRAMEABLE = (noise, pattern, text, shapes, icon)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
 
 
 def unknown_upload(rng: Rng) -> Image.Image:
