@@ -13,7 +13,7 @@ from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
-from train.uploads import redrawn, thinned
+from train.uploads import MAX_ASPECT, UNKNOWN, redrawn, text, thinned
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
 GREY_EXAMPLES = [(path, dataset) for path, dataset in EXAMPLES if dataset != "cifar10"]
@@ -132,6 +132,12 @@ def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, ink):
     image = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill=ink, width=20)
     assert identifier(image).dataset == "mnist", identifier(image).scores
+
+
+def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
+    rng = np.random.default_rng(1)
+    sizes = [make(rng).size for make in UNKNOWN if make is not text for _ in range(40)]  # a line of text may be wide
+    assert all(max(w, h) <= MAX_ASPECT * min(w, h) for w, h in sizes), max(sizes, key=lambda s: max(s) / min(s))
 
 
 def test_training_the_identifier_refuses_bad_flags_in_words(capsys):

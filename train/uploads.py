@@ -7,6 +7,7 @@ noise, flat colours, gradients, chequerboards, stripes, shapes, icons and text.
 """
 from __future__ import annotations
 
+import math
 from io import BytesIO
 from typing import Callable
 
@@ -20,6 +21,7 @@ RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampl
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
 SMALL_SHARE, SMALL_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
+MAX_ASPECT = 3  # a picture of no dataset is at most this many times as long as it is wide: a framed strip looks like a "1"
 NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
@@ -198,8 +200,9 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
 
 def _size(rng: Rng) -> tuple[int, int]:
     """Width and height of a picture of no dataset."""
-    sides = SMALL_SIDE if rng.random() < SMALL_SHARE else SIDE
-    return int(rng.integers(*sides)), int(rng.integers(*sides))
+    low, high = SMALL_SIDE if rng.random() < SMALL_SHARE else SIDE
+    w = int(rng.integers(low, high))
+    return w, int(rng.integers(max(low, math.ceil(w / MAX_ASPECT)), min(high, w * MAX_ASPECT + 1)))
 
 
 def noise(rng: Rng) -> Image.Image:
