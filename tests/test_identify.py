@@ -134,6 +134,13 @@ def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, ink):
     assert identifier(image).dataset == "mnist", identifier(image).scores
 
 
+@pytest.mark.parametrize("ink", ["black", "red", "blue"])
+def test_an_upright_bar_drawn_on_white_is_a_one_from_mnist(identifier, ink):
+    image = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(image).line([(150, 40), (150, 260)], fill=ink, width=16)
+    assert identifier(image).dataset == "mnist", identifier(image).scores
+
+
 def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
     rng = np.random.default_rng(1)
     sizes = [make(rng).size for make in UNKNOWN if make is not text for _ in range(40)]  # a line of text may be wide
