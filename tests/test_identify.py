@@ -127,17 +127,16 @@ def test_pictures_of_no_dataset_are_none(identifier, kind):
     assert set(found.scores) == set(KINDS) and abs(sum(found.scores.values()) - 1) < 1e-5
 
 
-@pytest.mark.parametrize("ink", ["black", "red", "blue", "orange"])
-def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, ink):
-    image = Image.new("RGB", (300, 300), "white")
-    ImageDraw.Draw(image).line([(70, 60), (230, 60), (130, 250)], fill=ink, width=20)
-    assert identifier(image).dataset == "mnist", identifier(image).scores
+DRAWN_ON_WHITE = {"7": ([(70, 60), (230, 60), (130, 250)], 20), "1": ([(150, 40), (150, 260)], 16)}  # strokes, pen width
+# An orange bar is not named reliably yet (bench/README.md, ninth pass).
+PENS = [("7", ink) for ink in ("black", "red", "blue", "orange")] + [("1", ink) for ink in ("black", "red", "blue")]
 
 
-@pytest.mark.parametrize("ink", ["black", "red", "blue"])
-def test_an_upright_bar_drawn_on_white_is_a_one_from_mnist(identifier, ink):
+@pytest.mark.parametrize("digit, ink", PENS)
+def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, digit, ink):
+    strokes, width = DRAWN_ON_WHITE[digit]
     image = Image.new("RGB", (300, 300), "white")
-    ImageDraw.Draw(image).line([(150, 40), (150, 260)], fill=ink, width=16)
+    ImageDraw.Draw(image).line(strokes, fill=ink, width=width)
     assert identifier(image).dataset == "mnist", identifier(image).scores
 
 
