@@ -13,7 +13,7 @@ from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
-from train.uploads import MAX_ASPECT, UNKNOWN, redrawn, text, thinned
+from train.uploads import MAX_ASPECT, NATIVE, UNKNOWN, grey_upload, photo_upload, redrawn, text, thinned
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
 GREY_EXAMPLES = [(path, dataset) for path, dataset in EXAMPLES if dataset != "cifar10"]
@@ -144,6 +144,16 @@ def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
     rng = np.random.default_rng(1)
     sizes = [make(rng).size for make in UNKNOWN if make is not text for _ in range(40)]  # a line of text may be wide
     assert all(max(w, h) <= MAX_ASPECT * min(w, h) for w, h in sizes), max(sizes, key=lambda s: max(s) / min(s))
+
+
+@pytest.mark.parametrize("upload, side", [(lambda pixels, rng: grey_upload(pixels, rng, strokes=True), 28),
+                                          (photo_upload, 32)])
+def test_a_dataset_image_left_at_its_own_size_is_the_file_as_downloaded(upload, side):
+    """Never framed or turned, so the identifier learns raw test files: about NATIVE of the renders."""
+    rng = np.random.default_rng(0)
+    pixels = np.random.default_rng(1).integers(0, 256, (side, side) if side == 28 else (side, side, 3), dtype=np.uint8)
+    sizes = [upload(pixels, rng).size for _ in range(400)]
+    assert abs(sizes.count((side, side)) / len(sizes) - NATIVE) < 0.05
 
 
 def test_training_the_identifier_refuses_bad_flags_in_words(capsys):

@@ -22,7 +22,7 @@ RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampl
 SIDE = (28, 400)  # uploads are this many pixels on a side
 SMALL_SHARE, SMALL_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
 MAX_ASPECT = 3  # a picture of no dataset is at most this many times as long as it is wide: a framed strip looks like a "1"
-NATIVE = 0.15  # share of dataset images left at the dataset's own size, as a downloaded test file is
+NATIVE = 0.15  # share of dataset images left at the dataset's own size, never framed or turned: a downloaded test file
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
 MAX_TURN = 12  # degrees
 JPEG_QUALITY = (40, 96)  # what phones and websites save (upper bound excluded)
@@ -95,13 +95,13 @@ def _grey_level(colour: tuple[int, int, int]) -> float:
     return float(luminance(np.array(colour, np.float32)))
 
 
-def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng) -> Image.Image:
-    """Margins, a turn and JPEG, each with some chance."""
-    if rng.random() < MARGINS:
+def _finish(image: Image.Image, background: tuple[int, int, int], rng: Rng, framed: bool = True) -> Image.Image:
+    """Margins and a turn (if ``framed``) and JPEG, each with some chance."""
+    if framed and rng.random() < MARGINS:
         w, h = image.size
         left, top, right, bottom = (int(rng.uniform(0, MAX_MARGIN) * s) for s in (w, h, w, h))
         image = ImageOps.expand(image, (left, top, right, bottom), fill=background)
-    if rng.random() < TURNED:
+    if framed and rng.random() < TURNED:
         image = image.rotate(rng.uniform(-MAX_TURN, MAX_TURN), Image.Resampling.BICUBIC, expand=True, fillcolor=background)
     if rng.random() < COMPRESSED:
         image = save_as_jpeg(image, int(rng.integers(*JPEG_QUALITY)))
@@ -138,7 +138,7 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
         grey = grey.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
         if strokes and rng.random() < PEN_CHANGE:
             grey = other_pen(grey, rng)
-    return _finish(ImageOps.colorize(grey, black=paper, white=ink), paper, rng)
+    return _finish(ImageOps.colorize(grey, black=paper, white=ink), paper, rng, framed=side != len(pixels))
 
 
 def other_pen(grey: Image.Image, rng: Rng) -> Image.Image:
@@ -195,7 +195,7 @@ def photo_upload(pixels: np.ndarray, rng: Rng) -> Image.Image:
     image = Image.fromarray(pixels)
     side = _upload_side(len(pixels), rng)
     image = image.resize((side, side), RESAMPLERS[rng.integers(len(RESAMPLERS))])
-    return _finish(image, _page(rng), rng)
+    return _finish(image, _page(rng), rng, framed=side != len(pixels))
 
 
 def _size(rng: Rng) -> tuple[int, int]:
