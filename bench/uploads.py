@@ -7,7 +7,9 @@ a white page, a photo of the page: margins, a slight turn, JPEG), each
 classified through ``/classify``'s code path (``demo.compare.classify``) by every
 shipped variant. ``/identify`` is scored on all of those, on digits drawn with
 a pen (strokes rendered here) and on pictures of no dataset (noise, text
-screenshots, gradients, chequerboards). Writes bench/uploads-results.json.
+screenshots, gradients, chequerboards). Writes bench/uploads-results.json; with
+``--identify-only`` (another identifier with ``--identifier``) it scores only
+``/identify`` on the same files, and prints.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 import lenet
 from demo.compare import classify
-from demo.zoo import Zoo
+from demo.zoo import Zoo, load_identifier
 from lenet.datasets import DATA_DIR_HELP
 from train.data import Split
 from train.engine import EVAL_BATCH_SIZE, predict
@@ -173,9 +175,13 @@ def direct_accuracy(zoo: Zoo, dataset: str, images: torch.Tensor, labels: torch.
 
 
 @functools.cache
-def _zoo() -> Zoo:
+def _zoo(identifier: str | None = None) -> Zoo:
+    """The shipped models; with ``identifier``, that identifier instead of the shipped one."""
     torch.set_num_threads(1)  # as served
-    return Zoo.load()
+    zoo = Zoo.load()
+    if identifier is not None:
+        zoo.identifier = load_identifier(Path(identifier))
+    return zoo
 
 
 @functools.cache
@@ -185,15 +191,17 @@ def sample_of_test_set(dataset: str, samples: int, seed: int, data_dir: str | No
     return images[chosen], labels[chosen]
 
 
-def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str | None, folder: str) -> tuple[dict[str, float], float]:
-    """Accuracy of every variant on the sample rendered in ``style``, and how often /identify names the dataset.
-    Each (dataset, style) has its own seeded random draws, so any number of workers gives the same numbers."""
-    zoo = _zoo()
+def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str | None, folder: str,
+                identifier: str | None = None, identify_only: bool = False) -> tuple[dict[str, float], float]:
+    """Accuracy of every variant on the sample rendered in ``style`` (none if ``identify_only``), and how often
+    /identify names the dataset. Each (dataset, style) has its own seeded random draws, so any number of
+    workers gives the same numbers."""
+    zoo = _zoo(identifier)
     images, labels = sample_of_test_set(dataset, samples, seed, data_dir)
     classes = list(zoo.by_dataset[dataset].values())[0].classes
     style_index = list(STYLES).index(style)
     rng = np.random.default_rng([seed, style_index])
-    correct = {model: 0 for model in zoo.models(dataset)}
+    correct = {model: 0 for model in ([] if identify_only else zoo.models(dataset))}
     named = 0
     for index, (image, label) in enumerate(zip(images, labels)):
         picture = Image.fromarray(image.permute(1, 2, 0).squeeze(2).numpy())
@@ -235,24 +243,33 @@ def main() -> None:
     parser.add_argument("--data-dir", help=DATA_DIR_HELP)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes rendering and classifying "
                         "(each on one thread, as served); the numbers do not depend on it")
+    parser.add_argument("--identify-only", action="store_true", help="score only /identify, and write no results file")
+    parser.add_argument("--identifier", help="an identifier's model folder to score instead of the shipped one "
+                        "(e.g. a new python -m train.identify --out); implies --identify-only")
     args = parser.parse_args()
-    zoo = _zoo()
+    args.identify_only |= args.identifier is not None
+    zoo = _zoo(args.identifier)
     if zoo.identifier is None:
-        parser.exit(2, "python -m bench.uploads: the checkpoints have no identifier (checkpoints/identify): "
-                       "train one with python -m train.identify\n")
+        parser.exit(2, "python -m bench.uploads: no identifier could be loaded from "
+                       f"{args.identifier or 'checkpoints/identify'}: train one with python -m train.identify\n")
     results: dict = {"samples": args.samples, "seed": args.seed, "accuracy": {}, "identify": {}}
     tasks = [(dataset, style) for dataset in zoo.datasets for style in STYLES]
     workers = ProcessPoolExecutor(max(1, args.workers), mp_context=multiprocessing.get_context("spawn"))
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder, workers:
         for dataset in zoo.datasets:
-            direct = direct_accuracy(zoo, dataset, *sample_of_test_set(dataset, args.samples, args.seed, args.data_dir))
-            print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in direct.items()), flush=True)
-            results["accuracy"][dataset], results["identify"][dataset] = {"direct": direct}, {}
-        render_and_classify = functools.partial(bench_style, samples=args.samples, seed=args.seed, data_dir=args.data_dir, folder=folder)
+            results["accuracy"][dataset], results["identify"][dataset] = {}, {}
+            if not args.identify_only:
+                direct = direct_accuracy(zoo, dataset, *sample_of_test_set(dataset, args.samples, args.seed, args.data_dir))
+                print(f"{dataset:14s} {'direct':20s} " + "  ".join(f"{m} {a:.2%}" for m, a in direct.items()), flush=True)
+                results["accuracy"][dataset]["direct"] = direct
+        render_and_classify = functools.partial(bench_style, samples=args.samples, seed=args.seed, data_dir=args.data_dir,
+                                                folder=folder, identifier=args.identifier, identify_only=args.identify_only)
         done = workers.map(render_and_classify, *zip(*tasks))
         for (dataset, style), (accuracy, identified) in zip(tasks, done):
             results["accuracy"][dataset][style], results["identify"][dataset][style] = accuracy, identified
         results["identify"]["extras"] = bench_identify_extras(zoo, args.extras, args.seed, Path(folder))
+    if args.identify_only:
+        return
     worst = {dataset: max(styles["direct"][m] - styles[s][m] for s in STYLES for m in styles["direct"])
              for dataset, styles in results["accuracy"].items()}
     results["largest drop (points)"] = {dataset: round(100 * drop, 2) for dataset, drop in worst.items()}
