@@ -146,6 +146,11 @@ def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
     assert all(max(w, h) <= MAX_ASPECT * min(w, h) for w, h in sizes), max(sizes, key=lambda s: max(s) / min(s))
 
 
+def test_a_picture_and_its_mirror_score_the_same(identifier):
+    thumbnails = torch.cat([look(picture) for picture in NOT_A_DATASET.values()] + [look(path) for path, _ in EXAMPLES])
+    assert torch.allclose(identifier.scores(thumbnails), identifier.scores(thumbnails.flip(-1)), atol=1e-5)
+
+
 @pytest.mark.parametrize("upload, side", [(lambda pixels, rng: grey_upload(pixels, rng, strokes=True), 28),
                                           (photo_upload, 32)])
 def test_a_dataset_image_left_at_its_own_size_is_the_file_as_downloaded(upload, side):
