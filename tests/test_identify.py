@@ -128,8 +128,7 @@ def test_pictures_of_no_dataset_are_none(identifier, kind):
 
 
 DRAWN_ON_WHITE = {"7": ([(70, 60), (230, 60), (130, 250)], 20), "1": ([(150, 40), (150, 260)], 16)}  # strokes, pen width
-# An orange bar is not named reliably yet (bench/README.md, ninth pass).
-PENS = [("7", ink) for ink in ("black", "red", "blue", "orange")] + [("1", ink) for ink in ("black", "red", "blue")]
+PENS = [(digit, ink) for digit in DRAWN_ON_WHITE for ink in ("black", "red", "blue", "orange")]
 
 
 @pytest.mark.parametrize("digit, ink", PENS)
