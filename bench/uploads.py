@@ -250,8 +250,9 @@ def main() -> None:
     args.identify_only |= args.identifier is not None
     zoo = _zoo(args.identifier)
     if zoo.identifier is None:
-        parser.exit(2, "python -m bench.uploads: no identifier could be loaded from "
-                       f"{args.identifier or 'checkpoints/identify'}: train one with python -m train.identify\n")
+        folder = args.identifier or "checkpoints/identify"
+        parser.exit(2, f"python -m bench.uploads: no identifier could be loaded from {folder}: "
+                       "train one there with python -m train.identify --out FOLDER\n")
     results: dict = {"samples": args.samples, "seed": args.seed, "accuracy": {}, "identify": {}}
     tasks = [(dataset, style) for dataset in zoo.datasets for style in STYLES]
     workers = ProcessPoolExecutor(max(1, args.workers), mp_context=multiprocessing.get_context("spawn"))

@@ -65,8 +65,8 @@ class Identifier:
     def scores(self, pixels: torch.Tensor) -> torch.Tensor:
         """``N x kinds`` probabilities for thumbnails from ``look``: the mean over each thumbnail and its mirror,
         as the identifier was trained on both (bench/README.md, "Mirrored looks")."""
-        both = normalize(torch.cat([pixels, pixels.flip(-1)]), self.meta["mean"], self.meta["std"])
-        return self.model(both).softmax(dim=1).view(2, len(pixels), -1).mean(0)
+        both = self.model(normalize(torch.cat([pixels, pixels.flip(-1)]), self.meta["mean"], self.meta["std"])).softmax(dim=1)
+        return (both[: len(pixels)] + both[len(pixels) :]) / 2
 
     def __call__(self, source: ImageSource) -> Identification:
         scores = dict(zip(self.meta["classes"], self.scores(look(source))[0].tolist()))
