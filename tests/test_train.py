@@ -11,6 +11,7 @@ import torch
 from huggingface_hub import ModelCard
 
 import lenet
+from lenet.browser_form import FORM_NAME, FORM_WEIGHTS_NAME
 from lenet.checkpoint import CARD_NAME, read_config, read_manifest, read_training_state
 from train import distributed
 from train import run as train_run
@@ -50,6 +51,8 @@ def test_one_epoch_on_a_subset_writes_every_output_and_ships_as_a_hub_model_fold
     (tested,) = card.data.eval_results
     assert tested.metric_value == round(meta["test_accuracy"], 4) and tested.dataset_type == lenet.dataset_spec(dataset).hub_id
     assert entry["command"] in card.text and read_manifest(tmp_path / "shipped") == [entry]
+    shipped = tmp_path / "shipped" / f"{dataset}-{model}"
+    assert json.loads((shipped / FORM_NAME).read_text())["model"] == model and (shipped / FORM_WEIGHTS_NAME).is_file()
 
 
 @pytest.mark.data

@@ -2,8 +2,10 @@
 
 Each becomes ``checkpoints/<dataset>-<model>/``, a folder that can be pushed to the
 Hugging Face Hub as a model repo unchanged: ``model.safetensors``, ``config.json``,
-the plots, and a ``README.md`` model card with the Hub's YAML metadata. Its entry in
+the plots, and a ``README.md`` model card with the Hub's YAML metadata; beside them,
+the browser form the playground's page runs (``browser.json``, ``browser.bin``). Its entry in
 ``checkpoints/manifest.json`` (sha256 of the weights included) is added or replaced.
+``--browser-forms`` writes the browser form of every shipped model again, from its weights.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any, Sequence
 from huggingface_hub import EvalResult
 
 import lenet
+from lenet.browser_form import FORM_NAME, FORM_WEIGHTS_NAME, save_browser_form
 from lenet.checkpoint import (
     CARD_NAME,
     CONFIG_NAME,
@@ -103,6 +106,8 @@ def publish(run: Path, destination: Path, command: str | None = None) -> dict[st
         shutil.copyfile(run / file, folder / file)
     command = command or TrainConfig(**meta["config"]).recipe_command()
     (folder / CARD_NAME).write_text(model_card(meta, name, command))
+    predictor = lenet.from_pretrained(folder)
+    save_browser_form(folder, predictor.model, predictor.meta)
     entry = {
         "file": f"{name}/{WEIGHTS_NAME}", "sha256": sha256_file(folder / WEIGHTS_NAME), "dataset": meta["dataset"],
         "model": meta["model"], "params": meta["params"], "test_accuracy": round(meta["test_accuracy"], 6),
@@ -114,12 +119,28 @@ def publish(run: Path, destination: Path, command: str | None = None) -> dict[st
     return entry
 
 
+def write_browser_forms(destination: Path) -> list[Path]:
+    """The browser form of every model in ``destination``'s manifest, written again from its weights."""
+    folders = [destination / Path(entry["file"]).parent for entry in read_manifest(destination)]
+    for folder in folders:
+        predictor = lenet.from_pretrained(folder)
+        save_browser_form(folder, predictor.model, predictor.meta)
+    return folders
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m train.publish", description=__doc__.split("\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path, help="output folders of python -m train")
+    parser.add_argument("runs", nargs="*", type=Path, help="output folders of python -m train")
     parser.add_argument("--to", type=Path, default=CHECKPOINTS_DIR, help="where to ship [default: checkpoints/]")
+    parser.add_argument("--browser-forms", action="store_true",
+                        help=f"write {FORM_NAME} and {FORM_WEIGHTS_NAME} again for every shipped model, from its weights")
     args = parser.parse_args(argv)
+    if not args.runs and not args.browser_forms:
+        parser.error("name the runs to publish, or --browser-forms")
     try:
+        if args.browser_forms:
+            for folder in write_browser_forms(args.to):
+                print(f"{folder.name}/{FORM_NAME}, {FORM_WEIGHTS_NAME}")
         for run in args.runs:
             entry = publish(run, args.to)
             print(f"{entry['file']}: test accuracy {entry['test_accuracy']:.4f}")
