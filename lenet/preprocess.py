@@ -29,7 +29,9 @@ WORKING_SIZE = 512  # larger inputs are shrunk to this first: plenty for a 20-28
 DIGIT_BOX = 20  # MNIST fits each digit's longest side into 20 px...
 DIGIT_FIELD = 28  # ...and centres its mass in a 28x28 field
 FASHION_FIELD = 28  # Fashion-MNIST fits the longest side of the product into 28 px
-INK_THRESHOLD = 0.2  # a pixel is ink if it differs from the background by this fraction of the strongest ink
+# A pixel is ink if it differs from the background by this share of the strongest ink: about a fifth, put halfway
+# between two 8-bit grey levels so that no grey on white sits on the line (docs/sketch-recipe.md).
+INK_THRESHOLD = 50.5 / 255
 PRODUCT_THRESHOLD = 0.1  # a product's faint edges count too: its crop then matches Fashion-MNIST's (bench/README.md)
 MIN_CONTRAST = 0.05  # below this, the image is blank
 BORDER_WIDTH_FRACTION = 0.05  # the outer 5% of each side shows the background

@@ -1,5 +1,6 @@
 """Synthetic canvases: assert where the ink lands, not only the shapes."""
 import io
+import json
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from lenet.preprocess import (
     prepare_sketch,
     tilt,
 )
+from tools.sketches import FIXTURES, SKETCHES_JSON
 
 CENTRE = 15.5  # the middle of a 32x32 image, in pixel-index coordinates
 TOLERANCE = 1.0  # pixels
@@ -82,6 +84,27 @@ def test_sketch_keeps_aspect_ratio_of_a_one():
     ImageDraw.Draw(image).line([(140, 40), (140, 240)], fill=0, width=16)
     (top, bottom, left, right), _ = ink_box_and_centre(prepare_sketch(image))
     assert bottom - top + 1 >= DIGIT_BOX - 1 and right - left + 1 <= 4  # tall and thin, not stretched to a square
+
+
+SKETCH_FIXTURES = json.loads(SKETCHES_JSON.read_text())  # the page's recipe is held to the same (tests/test_page.py)
+
+
+@pytest.mark.parametrize("sketch", SKETCH_FIXTURES, ids=[s["file"] for s in SKETCH_FIXTURES])
+def test_each_fixture_sketch_is_fitted_and_centred_by_mass_as_mnist_is(sketch):
+    pixels = prepare_sketch(FIXTURES / sketch["file"])
+    (top, bottom, left, right), centre = ink_box_and_centre(pixels)
+    assert max(bottom - top, right - left) + 1 <= DIGIT_BOX + 1  # the longest side in 20 px (a faint edge may spill)
+    assert all(abs(c - CENTRE) <= TOLERANCE for c in centre)
+
+
+def test_the_shipped_models_read_the_fixture_sketches():
+    import lenet
+    from train.publish import CHECKPOINTS_DIR
+
+    for model in ("lenet5-1998", "lenet5", "lenet5-modern"):
+        predictor = lenet.from_pretrained(CHECKPOINTS_DIR / f"mnist-{model}")
+        right = sum(predictor.predict(FIXTURES / s["file"]).label == s["digit"] for s in SKETCH_FIXTURES)
+        assert right >= 0.95 * len(SKETCH_FIXTURES), model
 
 
 @pytest.mark.parametrize("blank", [Image.new("RGBA", (280, 280), (0, 0, 0, 0)), Image.new("RGB", (280, 280), "white"), Image.new("L", (5, 5), 0)])
