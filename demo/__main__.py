@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # run as a file (Spaces runs `python demo/__main_
 
 import torch  # noqa: E402
 
-from demo.app import LAUNCH_OPTIONS, build_app  # noqa: E402
+from demo.app import build_app, launch_options  # noqa: E402
 from demo.zoo import Zoo  # noqa: E402
 from lenet import LenetError  # noqa: E402
 
@@ -33,7 +33,7 @@ def main() -> None:
     app = build_app(zoo)
     gc.freeze()
     gc.enable()
-    app.launch(**LAUNCH_OPTIONS)  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
+    app.launch(**launch_options())  # also honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import gradio as gr
 
+from demo.assets import ASSETS
 from demo.strings import I18N, label
 from demo.tabs.api import Api
 from demo.tabs.draw import DrawTab
-from demo.tabs.inside import InsideTab
+from demo.tabs.inside import InsideTab, LastInput
 from demo.tabs.models import models_tab
-from demo.tabs.train import MAX_OWN_MODELS, TrainTab
+from demo.tabs.train import TrainTab
 from demo.tabs.upload import UploadTab
 from demo.training import forget
 from demo.zoo import Zoo
@@ -20,23 +21,27 @@ QUEUE_STATUS_INTERVAL_S = 1.0
 STYLE = Path(__file__).with_name("style.css")
 MAX_UPLOAD = "20mb"  # larger files are refused before they are stored
 CACHE_SWEEP = (3600, 3600)  # every hour, delete uploads older than an hour: a long-running Space does not fill up
-LAUNCH_OPTIONS = dict(i18n=I18N, css_paths=[STYLE], max_file_size=MAX_UPLOAD)  # for every app.launch()
+
+
+def launch_options() -> dict:
+    """For every ``app.launch()``: the words, the style, the upload limit, and the route of the page's own files
+    (a fresh dict each time: Gradio adds to ``app_kwargs``)."""
+    return dict(i18n=I18N, css_paths=[STYLE], max_file_size=MAX_UPLOAD, app_kwargs={"routes": [ASSETS.route]})
 
 
 def build_app(zoo: Zoo, train_limit: int | None = None) -> gr.Blocks:
-    """The whole playground, its queue configured: ready to ``launch(**LAUNCH_OPTIONS)``.
+    """The whole playground, its queue configured: ready to ``launch(**launch_options())``.
 
     ``train_limit`` keeps training jobs to the first N images of each split (tests)."""
-    cards = max((len(zoo.models(d)) for d in zoo.datasets), default=0)
     with gr.Blocks(title="LeNet Lab", delete_cache=CACHE_SWEEP) as app:
         gr.Markdown(label("intro"), elem_id="intro")
-        current = gr.State(None)  # the last input classified, for "Look inside"
+        current = gr.State(None)  # the last upload classified, for "Look inside"
         yours = gr.State({}, delete_callback=forget)  # models trained in this session: name -> Finished
-        draw = DrawTab(zoo, current, yours, cards + MAX_OWN_MODELS)
-        upload = UploadTab(zoo, current, yours, cards + MAX_OWN_MODELS)
-        for panel in (draw.panel, upload.panel):
-            app.load(panel.greet, None, panel.summary, api_visibility="private")
-        InsideTab(zoo, current, cards)
+        last = LastInput()
+        draw = DrawTab(zoo, current, yours)
+        upload = UploadTab(zoo, current, yours)
+        last.follow(draw, upload)
+        InsideTab(zoo, current, last, draw)
         TrainTab(yours, draw, upload, train_limit)
         models_tab(zoo)
         Api(zoo, upload, train_limit)

@@ -1,104 +1,92 @@
-"""Result cards: one per variant, the same card for the Draw, Upload and Look inside tabs.
+"""What a results panel shows, as data for the page's one renderer (demo/static/cards.js), and the panel itself.
 
-A card is a heading (model, its answer, a line of facts), the top classes, and
-pictures as inline HTML. Above the cards, an answer strip names every variant's
-answer (CSS class ``prediction``) where it is seen first, even on a phone.
+A *view* is a JSON object, made here on the server or by the page itself (demo/static/draw.js):
+
+- ``{"message": html}`` or ``{"message_key": key}``: no answers, only why (a refusal) or what to do (a hint);
+- ``{"note": html, "seen": seen, "variants": [variant, ...]}``: the answers, where ``seen`` is the 32x32 input
+  (``{"channels", "side", "levels"}``) and each variant is ``{"model", "classes", "probabilities", "facts":
+  {"key", "values"}, "maps": [{"shape", "px", "caption_key", "levels"}], "figures": html, "problem": text}``.
+
+``levels`` are 0-255, one per pixel or activation, as base64 (the page's own views pass the bytes).
 Handlers return ``{component: value}`` dicts built here, so nothing depends on output order.
 """
 from __future__ import annotations
 
+import base64
 import html
-from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+import torch
 
-from demo.compare import TOP_CLASSES, Comparison, VariantResult, compare
-from demo.render import C1_PX, C3_PX, INPUT_SCALE, html_figure, tiles_html
-from demo.strings import language, text
+from demo.compare import Comparison, VariantResult, compare
+from demo.render import C1_PX, C3_PX, shared_scale
+from demo.scripts import loader, scripts_address
+from demo.strings import text
 from demo.zoo import Zoo
-from lenet import EmptyImageError, ImageTooLargeError, LenetError, Predictor, UnreadableImageError
+from lenet import (
+    EmptyImageError,
+    ImageTooLargeError,
+    LenetError,
+    Predictor,
+    UnreadableImageError,
+)
 from lenet.preprocess import MAX_INPUT_PIXELS, ImageSource
 
 Update = dict[gr.components.Component, Any]
+View = dict[str, Any]
 REASON_KEYS: dict[type[LenetError], str] = {UnreadableImageError: "unreadable_image", ImageTooLargeError: "image_too_large"}
+LEVELS = 255
+MAP_STAGES = (("c1", "c1_maps", C1_PX), ("c3", "c3_maps", C3_PX))  # stage, caption, CSS pixels per activation
+ANSWERS_TEMPLATE = '<div class="slot"></div>'  # cards.js writes the answers strip into it
+PANEL_TEMPLATE = '<div class="panel"></div>'  # ...and the cards into this
 
 
-@dataclass
-class Card:
-    model: str
-    label: str
-    facts: str  # one line under the heading
-    probabilities: dict[str, float]
-    pictures: str  # HTML figures
-    mark: str = ""  # ✓ / ✗ against the consensus
-
-    def html(self) -> str:
-        """Heading, the top classes as bars, then the pictures, wrapping on a narrow screen."""
-        top = sorted(self.probabilities.items(), key=lambda item: item[1], reverse=True)[:TOP_CLASSES]
-        bars = "".join(
-            f'<li><span class="top-label">{html.escape(name)}</span><span class="top-bar"><span style="width:{p:.1%}">'
-            f'</span></span><span class="top-value">{p:.0%}</span></li>' for name, p in top
-        )
-        return (
-            f'<div class="card-heading"><h3>{self.mark} {html.escape(self.model)}: '
-            f'<span class="card-answer">{html.escape(self.label)}</span></h3>'
-            f'<p class="card-facts">{html.escape(self.facts)}</p></div>'
-            f'<div class="card-body"><ol class="top">{bars}</ol>{self.pictures}</div>'
-        )
+def levels(values: torch.Tensor) -> str:
+    """Values in [0, 1] as base64 bytes 0-255, in row-major order."""
+    quantised = (values.clamp(0, 1) * LEVELS).round().to(torch.uint8).contiguous().numpy()
+    return base64.b64encode(quantised.tobytes()).decode("ascii")
 
 
-class Cards:
-    """A fixed number of cards, enough for the largest set of variants; unused ones are hidden."""
-
-    def __init__(self, count: int) -> None:
-        self.slots = [gr.HTML(visible=False, elem_classes="card", padding=True) for _ in range(count)]
-
-    @property
-    def components(self) -> list[gr.components.Component]:
-        return list(self.slots)
-
-    def show(self, cards: list[Card]) -> Update:
-        return {slot: gr.HTML(cards[index].html(), visible=True) if index < len(cards) else gr.HTML("", visible=False)
-                for index, slot in enumerate(self.slots)}
+def variant_view(result: VariantResult) -> View:
+    maps = [{"shape": list(stage.shape), "px": px, "caption_key": caption, "levels": levels(shared_scale(stage))}
+            for stage, (_, caption, px) in zip((result.c1, result.c3), MAP_STAGES)]
+    return {"model": result.model, "classes": list(result.probabilities), "probabilities": list(result.probabilities.values()),
+            "facts": {"key": "card_facts", "values": {"accuracy": result.test_accuracy, "params": result.params,
+                                                      "ms": result.latency_ms}},
+            "maps": maps}
 
 
-def figures(*items: str) -> str:
-    """Figures side by side, wrapping on a narrow screen."""
-    return f'<div class="figures">{"".join(items)}</div>'
+def comparison_view(comparison: Comparison, note: str = "") -> View:
+    pixels = comparison.pixels[0]
+    seen = {"channels": pixels.shape[0], "side": pixels.shape[-1], "levels": levels(pixels)}
+    return {"note": note, "seen": seen, "variants": [variant_view(result) for result in comparison.results]}
 
 
-def variant_card(result: VariantResult, consensus: str | None, lang: str) -> Card:
-    mark = "" if consensus is None else ("✓" if result.label == consensus else f"✗ {text(lang, 'disagrees')}:")
-    facts = text(lang, "card_facts", accuracy=result.test_accuracy, params=result.params, ms=result.latency_ms)
-    maps = figures(tiles_html(result.c1, text(lang, "c1_maps"), C1_PX), tiles_html(result.c3, text(lang, "c3_maps"), C3_PX))
-    return Card(result.model, result.label, facts, result.probabilities, maps, mark)
+def message_view(message: str) -> View:
+    return {"message": message}
 
 
-def summary(comparison: Comparison, lang: str) -> str:
-    """One line: what the chosen variants say together."""
-    results = comparison.results
-    if not results:
-        return text(lang, "pick_a_model")
-    if len(results) == 1:
-        return text(lang, "one_says", model=results[0].model, label=results[0].label)
-    if len({result.label for result in results}) == 1:
-        return text(lang, "all_agree", count=len(results), label=comparison.consensus)
-    return text(lang, "disagree")
+def refusal(error: LenetError, lang: str) -> View:
+    """Why this input cannot be classified, in plain words: in the visitor's language for the reasons in
+    ``REASON_KEYS``, else in the library's (English) words."""
+    key = next((key for kind, key in REASON_KEYS.items() if isinstance(error, kind)), None)
+    reason = text(lang, key, limit=MAX_INPUT_PIXELS) if key else str(error)
+    return message_view(text(lang, "cannot_classify", error=html.escape(reason)))
 
 
-def answers_html(comparison: Comparison, lang: str, note: str = "") -> str:
-    """The summary line, each variant's answer with its confidence, and ``note`` (what kind of image it seems)."""
-    rows = "".join(
-        f'<li><span class="answer-model">{html.escape(r.model)}</span> <span class="prediction">{html.escape(r.label)}</span> '
-        f'<span class="answer-confidence">{max(r.probabilities.values()):.0%}</span></li>' for r in comparison.results
-    )
-    note = f'<div class="note">{note}</div>' if note else ""
-    return f'<div class="answers"><p>{summary(comparison, lang)}</p><ul>{rows}</ul>{note}</div>'
+def results(value: View | None = None, answers_id: str | None = None, elem_id: str | None = None) -> gr.HTML:
+    """A component that draws a view (its value) with cards.js: the cards in place, and the answers strip into the
+    component ``answers_id`` (see ``answers_box``)."""
+    return gr.HTML(value, html_template=PANEL_TEMPLATE, js_on_load=loader("cards.js", "mountPanel(element, props, watch)"),
+                   scripts=scripts_address(), answers_id=answers_id, elem_id=elem_id, elem_classes="results",
+                   apply_default_css=False)
 
 
-def message_html(message: str) -> str:
-    return f'<div class="answers"><p>{message}</p></div>'
+def answers_box(elem_id: str) -> gr.HTML:
+    """Where the answers strip goes, under the canvas or the file: seen first, even on a phone."""
+    return gr.HTML(html_template=ANSWERS_TEMPLATE, js_on_load=None, elem_classes="answers-box", elem_id=elem_id,
+                   apply_default_css=False)
 
 
 class ResultPanel:
@@ -111,46 +99,29 @@ class ResultPanel:
     def __init__(self, current: gr.State, hint: str, blank: str, elem_id: str) -> None:
         self.current = current  # the last input, shared with the Look inside tab
         self.hint, self.blank = hint, blank
-        self.summary = gr.HTML(message_html(text("en", hint)), elem_classes="answers-box", elem_id=elem_id)
+        self.answers_id = elem_id
+        self.summary = answers_box(elem_id)
 
-    def add_cards(self, count: int) -> None:
-        self.seen = gr.HTML(elem_classes="seen")
-        self.cards = Cards(count)
+    def add_cards(self, elem_id: str) -> None:
+        self.cards = results({"message_key": self.hint}, self.answers_id, elem_id)
 
     @property
     def components(self) -> list[gr.components.Component]:
-        return [self.seen, self.current, self.summary, *self.cards.components]
+        return [self.current, self.cards]
 
     def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str,
                yours: dict[str, Predictor] | None = None, note: str = "") -> Update:
         """Classify ``image`` with each chosen variant (``yours``: the session's own models) and show it with
         ``note`` beside the answers, or say why not."""
         if image is None:
-            return self.message(text(lang, self.hint))
+            return self.message(message_view(text(lang, self.hint)))
         try:
             comparison = compare(zoo, image, dataset, models, yours)
         except EmptyImageError:
-            return self.message(text(lang, self.blank))
+            return self.message(message_view(text(lang, self.blank)))
         except LenetError as error:
-            return self.refuse(error, lang)
-        return {**self.show(comparison, lang, note), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
+            return self.message(refusal(error, lang))
+        return {self.cards: comparison_view(comparison, note), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
-    def show(self, comparison: Comparison, lang: str, note: str = "") -> Update:
-        consensus = comparison.consensus if len(comparison.results) > 1 else None  # no marks for a lone variant
-        seen = html_figure(comparison.seen, text(lang, "seen"), comparison.seen.width * INPUT_SCALE)
-        cards = [variant_card(result, consensus, lang) for result in comparison.results]
-        return {self.seen: seen, self.summary: answers_html(comparison, lang, note), **self.cards.show(cards)}
-
-    def greet(self, request: gr.Request | None = None) -> str:
-        """The tab's hint in the visitor's language, on page load."""
-        return message_html(text(language(request), self.hint))
-
-    def refuse(self, error: LenetError, lang: str) -> Update:
-        """Why this input cannot be classified, in plain words: in the visitor's language for the reasons in
-        ``REASON_KEYS``, else in the library's (English) words."""
-        key = next((key for kind, key in REASON_KEYS.items() if isinstance(error, kind)), None)
-        reason = text(lang, key, limit=MAX_INPUT_PIXELS) if key else str(error)
-        return self.message(text(lang, "cannot_classify", error=html.escape(reason)))
-
-    def message(self, message: str) -> Update:
-        return {self.seen: None, self.current: gr.skip(), self.summary: message_html(message), **self.cards.show([])}
+    def message(self, view: View) -> Update:
+        return {self.cards: view, self.current: gr.skip()}

@@ -6,9 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import torch
-from PIL import Image
 
-from demo.render import input_image
 from demo.zoo import Zoo
 from lenet import Predictor
 from lenet.datasets import dataset_spec
@@ -33,8 +31,7 @@ class VariantResult:
 
 @dataclass
 class Comparison:
-    pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]
-    seen: Image.Image  # the same as an image, one pixel per pixel
+    pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]: what the networks see
     results: list[VariantResult]
 
     @property
@@ -68,7 +65,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
-    return Comparison(pixels=pixels, seen=input_image(pixels[0], enlarged=False), results=results)
+    return Comparison(pixels=pixels, results=results)
 
 
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:

@@ -68,6 +68,11 @@ def html_figure(image: Image.Image, caption: str, width: int, legend: str = "") 
     )
 
 
+def figures(*items: str) -> str:
+    """Figures side by side, wrapping on a narrow screen."""
+    return f'<div class="figures">{"".join(items)}</div>'
+
+
 def tiles_html(maps: torch.Tensor, caption: str, px: int) -> str:
     """``C x H x W`` maps as tiles of ``px`` CSS pixels per activation that wrap to the screen's width, on one
     shared colour scale: one PNG strip (a pixel per activation) that CSS cuts into tiles and enlarges crisply."""

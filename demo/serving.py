@@ -20,10 +20,10 @@ def free_port() -> int:
 def launch_app(train_limit: int | None = None) -> tuple[gr.Blocks, str]:
     """The playground on the shipped checkpoints, serving from a background thread; returns it and its URL.
     ``train_limit``: training jobs use only the first N images of each split (tests)."""
-    from demo.app import LAUNCH_OPTIONS, build_app
+    from demo.app import build_app, launch_options
     from demo.zoo import Zoo
 
     port = free_port()
     app = build_app(Zoo.load(), train_limit)
-    app.launch(server_name=LOCALHOST, server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    app.launch(server_name=LOCALHOST, server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     return app, f"http://{LOCALHOST}:{port}/"

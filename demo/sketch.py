@@ -1,32 +1,34 @@
-"""The Draw tab's canvas: a small drawing surface of our own, built on ``gr.HTML``.
+"""The Draw tab's canvas and the page's brain behind it, built on ``gr.HTML``.
 
-Gradio's Sketchpad reports a drawing only well after pen-up and never during a stroke. This one
-(demo/static/sketch.js) sends the picture while the pen moves, at most every ``SEND_INTERVAL_MS``, and once
-more at pen-up, each time as a small PNG data URL in the component's value; every change fires the
-component's ``change`` event. Wire it with ``trigger_mode="always_last"`` so that requests never pile up,
-and decode the value with ``sketch_image``.
+demo/static/draw.js keeps the strokes (sketch.js), and on every animation frame while the pen moves, and at
+pen-up, reads the drawing with MNIST's recipe (recipe.js), runs each chosen variant's browser form (runtime.js)
+and draws the answers (cards.js): no request to the server. Variants the page cannot run are asked of the
+server: the drawing goes as the component's value (a small PNG data URL, at most every ``SEND_INTERVAL_MS``
+while the pen moves, and at pen-up) with the component's ``ask`` event, and the answer comes back as its
+``remote`` prop (a view, demo/cards.py). Decode the value with ``sketch_image``.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import io
-from pathlib import Path
 
 import gradio as gr
 from PIL import Image, UnidentifiedImageError
 
+from demo.scripts import loader, scripts_address
 from lenet import InputError
 
 CANVAS_SIDE = 280  # the logical drawing space, in CSS pixels at full size; the canvas shrinks on phones
 BRUSH_WIDTH = 12  # in logical pixels
-SENT_SIDE = 112  # the picture sent to Python: 28x28 MNIST times 4, ample for a 32x32 model input
-SEND_INTERVAL_MS = 120  # while a stroke is in progress, about eight pictures a second
+SENT_SIDE = 112  # the picture the models read: 28x28 MNIST times 4, ample for a 32x32 model input
+SEND_INTERVAL_MS = 120  # when the server answers: while a stroke is in progress, about eight pictures a second
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_VALUE_CHARS = 200_000  # a 112x112 drawing is a few kB of PNG; anything far larger was not sent by the canvas
 MAX_SIDE = 1024  # pixels per side of a decoded drawing
-SCRIPT = (Path(__file__).parent / "static" / "sketch.js").read_text(encoding="utf-8")
+CANVAS_WORDS = {"label": "draw_label", "undo": "undo", "clear": "clear"}  # the canvas's words -> string keys
+ASK = "ask"  # the event the page sends the drawing with; js_on_load must name it (gr.HTML finds it there)
 
 # gr.HTML fills the templates with Handlebars ({{...}}, escaped) and then as a JavaScript template string (${...}).
 HTML_TEMPLATE = """
@@ -60,26 +62,39 @@ CSS_TEMPLATE = """
 """
 
 
-def sketchpad(texts: dict[str, dict[str, str]], elem_id: str = "sketchpad") -> gr.HTML:
-    """The canvas with its Undo and Clear buttons; its value is a PNG data URL, or "" once cleared.
+def sketchpad(models: list[dict], chosen: list[str], hint: str, models_event: str, answers_id: str | None = None,
+              cards_id: str | None = None, map_px: tuple[int, int] = (0, 0), server_only: bool = False,
+              elem_id: str = "sketchpad") -> gr.HTML:
+    """The canvas with its Undo and Clear buttons, answering for the ``chosen`` variants of ``models`` (the page's
+    catalogue: ``{"name", "form", "weights", "accuracy", "params"}``, a form's address relative to the page).
 
-    ``texts`` maps a language code to the words ``label``, ``undo`` and ``clear``; the browser's language picks.
-
-    Listen to its ``change`` event with ``trigger_mode="always_last"`` (one request in flight, then the latest
-    picture; the ones in between are skipped) and turn the value into an image with ``sketch_image``.
+    The page draws the answers into the components ``answers_id`` and ``cards_id`` (demo/cards.py) and shows
+    the message ``hint`` on an empty canvas; the document event ``models_event`` tells it which variants are
+    chosen. ``server_only``: every variant is asked of the server (tests of the canvas itself). Listen to its
+    ``ask`` event with ``trigger_mode="always_last"`` and answer with ``gr.HTML(remote=view)``.
     """
     return gr.HTML(
         value=None,
-        texts=texts,
         html_template=HTML_TEMPLATE,
         css_template=CSS_TEMPLATE,
-        js_on_load=SCRIPT,
+        js_on_load=loader("draw.js", "mount(element, props, trigger, watch)") + f' // triggers "{ASK}"',
         apply_default_css=False,
         elem_id=elem_id,
+        scripts=scripts_address(),
         canvas_side=CANVAS_SIDE,
         brush_width=BRUSH_WIDTH,
-        sent_side=SENT_SIDE,
+        picture_side=SENT_SIDE,
         send_interval_ms=SEND_INTERVAL_MS,
+        canvas_words=CANVAS_WORDS,
+        models=models,
+        chosen=chosen,
+        models_event=models_event,
+        hint=hint,
+        answers_id=answers_id,
+        cards_id=cards_id,
+        map_px=list(map_px),
+        server_only=server_only,
+        remote=None,
     )
 
 

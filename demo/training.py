@@ -19,8 +19,11 @@ from typing import Any, Iterator
 import gradio as gr
 
 import lenet
+from demo.assets import ASSETS
+from demo.forms import form_address
 from demo.strings import DEFAULT_LANGUAGE, dataset_name, text
 from demo.zoo import Zoo
+from lenet.browser_form import save_browser_form
 from lenet.datasets import DATA_DIR_ENV
 from lenet.errors import DatasetError, LenetError
 from train.config import TrainConfig
@@ -113,9 +116,22 @@ class MissingData(LenetError):
 @dataclass
 class Finished:
     predictor: lenet.Predictor
-    folder: Path  # the run folder: model.safetensors, config.json, last.pt, plots
+    folder: Path  # the run folder: model.safetensors, config.json, browser form, last.pt, plots
     seconds: float
     stopped: bool  # by Stop or by the time limit
+    form: str | None = None  # where the page finds its browser form (demo/forms.py)
+
+    @classmethod
+    def of(cls, folder: Path, seconds: float, stopped: bool) -> Finished:
+        """The trained model, its browser form written beside it and served to the page."""
+        predictor = lenet.from_pretrained(folder)
+        save_browser_form(folder, predictor.model, predictor.meta)
+        return cls(predictor, folder, seconds, stopped, form_address(folder))
+
+    def discard(self) -> None:
+        if self.form is not None:
+            ASSETS.discard(self.form.rsplit("/", 1)[0])
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -148,7 +164,7 @@ class TrainingJob:
                         raise update
                     yield update
                 finished = True
-                yield Finished(lenet.from_pretrained(self.folder), self.folder, time.perf_counter() - start, self.stop.is_set())
+                yield Finished.of(self.folder, time.perf_counter() - start, self.stop.is_set())
             finally:
                 self.stop.set()  # a no-op once fit has returned
                 thread.join()
@@ -183,7 +199,7 @@ def all_chosen(zoo: Zoo, dataset: str, yours: dict[str, Finished] | None) -> gr.
 
 
 def forget(models: dict[str, Finished] | None) -> None:
-    """A browser session ended: delete its models' folders (Gradio frees the rest)."""
+    """A browser session ended: delete its models' folders and stop serving their forms (Gradio frees the rest)."""
     for finished in (models or {}).values():
-        shutil.rmtree(finished.folder, ignore_errors=True)
+        finished.discard()
 

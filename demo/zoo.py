@@ -67,3 +67,8 @@ class Zoo:
 
     def models(self, dataset: str) -> list[str]:
         return list(self.by_dataset.get(dataset, {}))
+
+    def model_folder(self, dataset: str, model: str) -> Path:
+        """The shipped model's folder: its weights, card, plots and browser form."""
+        entry = next(e for e in self.entries if (e["dataset"], e["model"]) == (dataset, model))
+        return self.folder / Path(entry["file"]).parent

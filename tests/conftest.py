@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from lenet.datasets import DATA_DIR_ENV
-from tools.browser import CHROMIUM
+from tools.browser import BROWSER_ARGS, CHROMIUM
 
 CI_ENV = "CI"
 CI_OFF_VALUES = {"", "0", "false", "no"}  # CI=false (some shells export it so) is not CI
@@ -133,3 +133,14 @@ def app_url() -> Iterator[str]:
     app, url = launch_app(train_limit=TRAIN_LIMIT)
     yield url
     app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, for one test module (its tests are marked ``browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield browser
+        browser.close()

@@ -98,8 +98,7 @@ def test_unknown_or_enormous_names_get_a_clear_message(client, tmp_path, dataset
 def test_a_blank_upload_is_called_blank_not_a_prompt_to_draw(client, tmp_path, dataset):
     path = tmp_path / "blank.png"
     Image.new("L", (100, 100), 255).save(path)
-    seen, summary, *_ = client.predict(handle_file(str(path)), dataset, [], api_name="/compare")
-    assert seen is None and ">The image is blank.<" in summary
+    assert client.predict(handle_file(str(path)), dataset, [], api_name="/compare") == {"message": "The image is blank."}
 
 
 PATH_OR_CLASS_NAME = re.compile(r"/tmp/|/work/|[A-Z][a-z]+(Error|Exception)\b|Traceback")  # never in what people see
@@ -109,9 +108,9 @@ PATH_OR_CLASS_NAME = re.compile(r"/tmp/|/work/|[A-Z][a-z]+(Error|Exception)\b|Tr
 def test_the_upload_tab_says_what_is_wrong_without_paths_or_exception_names(client, tmp_path, name):
     path = tmp_path / "upload.png"
     path.write_bytes(FILES_WITH_MESSAGE[name][0])
-    seen, summary, *_ = client.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
-    assert seen is None and ("Cannot classify this image" in summary or "blank" in summary)
-    assert not PATH_OR_CLASS_NAME.search(summary), summary
+    shown = client.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
+    assert list(shown) == ["message"] and ("Cannot classify this image" in shown["message"] or "blank" in shown["message"])
+    assert not PATH_OR_CLASS_NAME.search(shown["message"]), shown
 
 
 @pytest.mark.parametrize("name, reason", [("truncated png", "읽을 수 있는 이미지 파일이 아닙니다"),
@@ -120,8 +119,8 @@ def test_a_korean_page_says_what_is_wrong_in_korean(app_url, tmp_path, name, rea
     path = tmp_path / "upload.png"
     path.write_bytes(FILES_WITH_MESSAGE[name][0])
     korean = Client(app_url, verbose=False, headers={"Accept-Language": "ko-KR,ko;q=0.9"})
-    seen, summary, *_ = korean.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
-    assert seen is None and "이 이미지는 분류할 수 없습니다" in summary and reason in summary
+    message = korean.predict(handle_file(str(path)), "mnist", [], api_name="/compare")["message"]
+    assert "이 이미지는 분류할 수 없습니다" in message and reason in message
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_a_clear_message(app_url):
@@ -134,7 +133,6 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_clear_message(app_url):
 def test_removing_the_upload_clears_the_results(client, tmp_path):
     path = tmp_path / "seven.png"
     SEVEN.save(path)
-    seen, summary, *_ = client.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
-    assert seen and "agree" in summary
-    seen, summary, *cards = client.predict(None, "mnist", [], api_name="/compare")  # what the File's clear sends
-    assert seen is None and "Upload an image." in summary and not any(card for card in cards if isinstance(card, str) and card)
+    shown = client.predict(handle_file(str(path)), "mnist", [], api_name="/compare")
+    assert shown["seen"] and len(shown["variants"]) == 3
+    assert client.predict(None, "mnist", [], api_name="/compare") == {"message": "Upload an image."}  # what the File's clear sends

@@ -2,10 +2,12 @@
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from demo.examples import EXAMPLES_DIR, load_index
-from tools.browser import BROWSER_ARGS, CHROMIUM, STROKES, draw
+from demo.forms import form_address
+from tools.browser import STROKES, draw
+from train.publish import CHECKPOINTS_DIR
 
 # One desktop session, step after step (Look inside explains the digit drawn before it; the Draw tab shows the
 # model trained in the Train tab): the file runs whole. conftest skips it without chromium (fails it in CI).
@@ -13,26 +15,84 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
 ANSWER_TIMEOUT_MS = 15_000
 TRAINING_TIMEOUT_MS = 120_000
+DESKTOP = {"width": 1400, "height": 1100}
+SHIPPED_MNIST = "lenet5-1998,lenet5,lenet5-modern"  # what the page runs itself, once their forms are loaded
+SERVER_CALLS = "/gradio_api/"  # every request that asks the app to do something (queue, uploads, ...)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def page(browser, app_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="en-US")
-    page.goto(app_url)
+def open_app(browser, url, **options):
+    page = browser.new_page(viewport=DESKTOP, locale="en-US", **options)
+    page.goto(url)
     page.locator("#sketchpad canvas").wait_for()
     return page
 
 
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    return open_app(browser, app_url)
+
+
 def answers(page, tab="draw"):
     return page.locator(f"#{tab}-answers .answers")
+
+
+def running_here(page, names=SHIPPED_MNIST):
+    """Wait until the page runs ``names`` itself (their browser forms loaded and checked)."""
+    expect(page.locator("#sketchpad [data-local]")).to_have_attribute("data-local", names, timeout=ANSWER_TIMEOUT_MS)
+
+
+def server_calls(page) -> list[str]:
+    """Every request to the app's API from now on, as it is sent."""
+    calls: list[str] = []
+    page.on("request", lambda request: calls.append(request.url) if SERVER_CALLS in request.url else None)
+    return calls
+
+
+def test_the_page_answers_a_drawing_itself_without_asking_the_server(browser, app_url):
+    page = open_app(browser, app_url)
+    running_here(page)
+    calls = server_calls(page)
+    draw(page, STROKES["7"])
+    expect(answers(page).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#draw-cards .card")).to_have_count(3)
+    assert calls == []
+    page.get_by_label("lenet5-modern").uncheck()  # the page hears the choice too, still without asking
+    expect(page.locator("#draw-cards .card")).to_have_count(2)
+    assert calls == []
+    page.close()
+
+
+def test_with_server_1_the_server_answers_as_before(browser, app_url):
+    page = open_app(browser, app_url + "?server=1")
+    calls = server_calls(page)
+    draw(page, STROKES["7"])
+    expect(answers(page).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
+    assert any("/queue/join" in call for call in calls)
+    assert page.locator("#sketchpad").get_attribute("data-local") is None  # no form was even loaded
+    page.close()
+
+
+def test_a_form_that_fails_its_checksum_is_named_on_its_card_and_the_server_answers_for_it(browser, app_url):
+    page = browser.new_page(viewport=DESKTOP, locale="en-US")
+    weights = form_address(CHECKPOINTS_DIR / "mnist-lenet5").replace("browser.json", "browser.f32")
+
+    def corrupted(route):
+        body = bytearray(route.fetch().body())
+        body[0] ^= 0xFF
+        route.fulfill(body=bytes(body), content_type="application/octet-stream")
+
+    page.route(f"**/{weights}", corrupted)
+    page.goto(app_url)
+    running_here(page, "lenet5-1998,lenet5-modern")
+    calls = server_calls(page)
+    draw(page, STROKES["7"])
+    expect(answers(page).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
+    card = page.locator('#draw-cards .card[data-model="lenet5"]')
+    expect(card.locator(".card-problem")).to_have_text("This model could not be loaded into the page, so the server "
+                                                       "answers for it.")
+    expect(card.locator(".card-answer")).to_have_text("7")
+    assert any("/queue/join" in call for call in calls)  # for lenet5 only: the others answered here
+    page.close()
 
 
 @pytest.mark.parametrize("digit", ["1", "7"])
@@ -85,10 +145,15 @@ def test_a_model_trained_in_the_train_tab_joins_the_draw_tab(page):
     page.locator("#train-start").click()
     expect(page.locator("#train-status")).to_contain_text("Done in", timeout=TRAINING_TIMEOUT_MS)
     page.get_by_role("tab", name="Draw").click()
+    yours = page.locator("#draw-models label").last.inner_text()
+    assert yours.startswith("yours: lenet5 tanh/avg adam 0.001, 1 epoch")
+    running_here(page, f"{SHIPPED_MNIST},{yours}")  # its browser form too: the page runs it beside the shipped ones
     page.locator("#sketchpad [data-action=clear]").click()
+    calls = server_calls(page)
     draw(page, STROKES["7"])
     expect(answers(page).locator("li")).to_have_count(4, timeout=ANSWER_TIMEOUT_MS)
-    expect(answers(page)).to_contain_text("yours: lenet5 tanh/avg adam 0.001, 1 epoch")
+    expect(answers(page)).to_contain_text(yours)
+    assert calls == []
 
 
 def test_on_a_phone_the_answers_are_on_the_first_screen(browser, app_url):

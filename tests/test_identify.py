@@ -201,36 +201,31 @@ def test_identify_api_answers_in_json(client, tmp_path):
     assert client.predict(handle_file(str(noise)), api_name="/identify")["dataset"] is None
 
 
-def summary_of(compared) -> str:
-    return next(value for value in compared if isinstance(value, str) and 'class="answers"' in value)
-
-
 def test_compare_warns_beside_the_answers_when_an_upload_is_like_no_dataset(client, tmp_path):
     noise = tmp_path / "noise.png"
     NOT_A_DATASET["noise"].save(noise)
     compared = client.predict(handle_file(str(noise)), "mnist", ["lenet5"], api_name="/compare")
-    assert "looks like none of the kinds" in summary_of(compared)
-    assert 'class="prediction"' in summary_of(compared)  # the answers are still shown, with the warning beside them
+    assert "looks like none of the kinds" in compared["note"]
+    assert [v["model"] for v in compared["variants"]] == ["lenet5"]  # the answers are still shown, the warning beside them
 
 
 def test_compare_warns_when_the_chosen_dataset_is_not_what_the_image_looks_like(client):
     photo = next(path for path, dataset in EXAMPLES if dataset == "cifar10")
-    answers = summary_of(client.predict(handle_file(str(photo)), "mnist", ["lenet5"], api_name="/compare"))
-    assert "looks like <b>CIFAR-10 objects</b>" in answers and "not MNIST digits" in answers
-    agreed = summary_of(client.predict(handle_file(str(photo)), "cifar10", ["lenet5"], api_name="/compare"))
-    assert "⚠" not in agreed and "looks like" not in agreed
+    note = client.predict(handle_file(str(photo)), "mnist", ["lenet5"], api_name="/compare")["note"]
+    assert "looks like <b>CIFAR-10 objects</b>" in note and "not MNIST digits" in note
+    assert client.predict(handle_file(str(photo)), "cifar10", ["lenet5"], api_name="/compare")["note"] == ""
 
 
 def test_compare_with_an_unknown_dataset_says_so_in_words(client):
     digit = next(path for path, dataset in EXAMPLES if dataset == "mnist")
-    answers = summary_of(client.predict(handle_file(str(digit)), "imagenet", [], api_name="/compare"))
-    assert "Cannot classify" in answers and "imagenet" in answers and "Traceback" not in answers
+    message = client.predict(handle_file(str(digit)), "imagenet", [], api_name="/compare")["message"]
+    assert "Cannot classify" in message and "imagenet" in message and "Traceback" not in message
 
 
 def test_compare_without_a_dataset_picks_it_and_says_so(client):
     digit = next(path for path, dataset in EXAMPLES if dataset == "mnist")
-    answers = summary_of(client.predict(handle_file(str(digit)), "", [], api_name="/compare"))
-    assert EN["picked"].split("<b>")[0] in answers and "MNIST digits" in answers
+    note = client.predict(handle_file(str(digit)), "", [], api_name="/compare")["note"]
+    assert EN["picked"].split("<b>")[0] in note and "MNIST digits" in note
 
 
 def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
@@ -242,11 +237,12 @@ def test_a_new_upload_switches_the_tab_to_the_dataset_it_looks_like():
     from demo.zoo import Zoo
 
     with gr.Blocks():
-        tab = UploadTab(Zoo.load(), gr.State(), gr.State({}), cards=3)
+        tab = UploadTab(Zoo.load(), gr.State(), gr.State({}))
     fashion = next(path for path, dataset in EXAMPLES if dataset == "fashion-mnist")
     shown = asyncio.run(tab.on_new_file(str(fashion), "mnist", ["lenet5"], {}))
     assert shown[tab.dataset] == "fashion-mnist" and shown[tab.models].value == tab.zoo.models("fashion-mnist")
-    assert "Fashion-MNIST clothes" in shown[tab.panel.summary] and "⚠" not in shown[tab.panel.summary]
+    note = shown[tab.panel.cards]["note"]
+    assert "Fashion-MNIST clothes" in note and "⚠" not in note
     korean = tab.note(tab.identify(str(fashion)), "mnist", picked=True, lang="ko")
     assert "Fashion-MNIST 옷" in korean and "clothes" not in korean
 

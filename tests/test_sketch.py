@@ -1,7 +1,8 @@
 """demo.sketch: decoding the canvas's value, and the canvas itself in a real browser.
 
-The browser tests serve a tiny app (the canvas, and a handler that counts its calls and answers with the
-ink's bounding box) and drive Debian's chromium with Playwright: mouse on a desktop page, touch on a phone.
+The browser tests serve a tiny app (the canvas asking the server for every answer, as with ``?server=1``, and a
+handler that counts its calls and answers with the ink's bounding box) and drive Debian's chromium with
+Playwright: mouse on a desktop page, touch on a phone. The page answering by itself is tested in test_browser.py.
 """
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ import io
 import statistics
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
+from demo.app import launch_options
 from demo.serving import free_port
 from demo.sketch import (
     BRUSH_WIDTH,
@@ -33,8 +33,6 @@ from lenet import InputError
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom ink pixels of the sent picture
 
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 INK_LEVEL = 128  # a pixel of the sent picture darker than this is ink
@@ -125,35 +123,22 @@ class Echo:
         return f'<span data-call="{len(self.boxes)}">call {len(self.boxes)}: {self.boxes[-1]}</span>'
 
 
-WORDS = {"en": {"label": "Draw a digit", "undo": "Undo", "clear": "Clear"}}
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, Echo]]:
     echo = Echo()
     with gr.Blocks() as app:
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
-                canvas = sketchpad(WORDS)
+                canvas = sketchpad(models=[], chosen=[], hint="draw_hint", models_event="echo-models", server_only=True)
             with gr.Column(scale=3):
                 answer = gr.HTML(elem_id="echo")
         gr.Markdown("\n\n".join(["Filler, so that the page is taller than a phone's screen."] * FILLER_PARAGRAPHS),
                     elem_id="filler")
-        canvas.change(echo, canvas, answer, trigger_mode="always_last", show_progress="hidden")
+        canvas.ask(echo, canvas, answer, trigger_mode="always_last", show_progress="hidden")
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     yield f"http://127.0.0.1:{port}/", echo
     app.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str, **context_options):

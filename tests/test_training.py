@@ -125,7 +125,9 @@ def test_stop_ends_the_run_early_and_keeps_what_it_learnt():
         job.stop.set()  # at the first report
     assert update.stopped and update.predictor.meta["epoch"] == 1  # the partial first epoch, scored and kept
     assert 0 < update.predictor.meta["test_accuracy"] <= 1
-    assert sorted(p.name for p in update.folder.iterdir()) == ["config.json", "last.pt", "model.safetensors"]
+    assert sorted(p.name for p in update.folder.iterdir()) == ["browser.f32", "browser.json", "config.json", "last.pt",
+                                                               "model.safetensors"]  # the page runs it too
+    assert update.form is not None and update.form.endswith("/browser.json")
     job.discard()
     assert not update.folder.exists()
 

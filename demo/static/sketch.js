@@ -1,150 +1,134 @@
-// The drawing surface of demo/sketch.py. gr.HTML runs this file as the body of
-// js_on_load(element, trigger, props, ...); the numbers come from Python as props.
-//
-// Strokes are kept as lists of points in a canvas_side x canvas_side logical space, so the
-// screen can be repainted at any size (resizes, Undo) and the picture sent to Python is
-// rendered directly at sent_side, a few kB of PNG instead of a full-size canvas.
-// Setting props.value makes gr.HTML fire its "change" event with the new picture.
+// The Draw tab's drawing surface (demo/sketch.py puts it in the page). Strokes are kept as lists of points in
+// a side x side logical space, so the screen can be repainted at any size (resizes, Undo) and the picture the
+// models read is rendered directly at a small size. `onChange(final)` hears of every change: while the pen
+// moves (final false), and when a stroke ends or Undo or Clear changes the drawing (final true).
 
-const side = props.canvas_side;
-// The words, in the browser's language when the app speaks it.
-const words = props.texts[navigator.language.slice(0, 2)] ?? props.texts.en;
-for (const node of element.querySelectorAll("[data-text]")) node.textContent = words[node.dataset.text];
-const canvas = element.querySelector("canvas");
-canvas.setAttribute("aria-label", words.label);
-const screen = canvas.getContext("2d");
-const undoButton = element.querySelector("[data-action=undo]");
-const clearButton = element.querySelector("[data-action=clear]");
-const small = document.createElement("canvas");
-small.width = small.height = props.sent_side;
-const smallContext = small.getContext("2d");
+export class Sketch {
+  constructor(element, { side, brushWidth, pictureSide, words }, onChange) {
+    Object.assign(this, { side, brushWidth, onChange, strokes: [], pointer: null });
+    for (const node of element.querySelectorAll("[data-text]")) node.textContent = words[node.dataset.text];
+    this.canvas = element.querySelector("canvas");
+    this.canvas.setAttribute("aria-label", words.label);
+    this.screen = this.canvas.getContext("2d");
+    this.undoButton = element.querySelector("[data-action=undo]");
+    this.clearButton = element.querySelector("[data-action=clear]");
+    this.small = document.createElement("canvas");
+    this.small.width = this.small.height = pictureSide;
+    this.smallContext = this.small.getContext("2d", { willReadFrequently: true });
+    this.listen();
+    this.repaint();
+    // Match the backing store to the displayed size (times the pixel ratio) so that ink stays sharp.
+    new ResizeObserver(() => {
+      const pixels = Math.round(this.canvas.clientWidth * window.devicePixelRatio);
+      if (pixels > 0 && pixels !== this.canvas.width) {
+        this.canvas.width = this.canvas.height = pixels;
+        this.repaint();
+      }
+    }).observe(this.canvas);
+  }
 
-const strokes = []; // each a list of [x, y] in logical units; the last may be in progress
-let pointer = null; // the id of the pointer drawing now
-let lastSent = -Infinity;
-let timer = null;
+  get empty() {
+    return this.strokes.length === 0;
+  }
 
-function setUp(context, scale) {
-  context.setTransform(scale, 0, 0, scale, 0, 0);
-  context.lineCap = context.lineJoin = "round";
-  context.lineWidth = props.brush_width;
-  context.strokeStyle = context.fillStyle = "#000";
-}
+  // The drawing rendered at pictureSide: what the models read (an ImageData), or as a PNG data URL.
+  picture() {
+    this.paint(this.smallContext, this.small.width / this.side);
+    return this.smallContext.getImageData(0, 0, this.small.width, this.small.height);
+  }
 
-// A stroke's newest part: a dot for its first point, then a segment from the point before.
-function drawTip(context, stroke) {
-  const [x, y] = stroke[stroke.length - 1];
-  context.beginPath();
-  if (stroke.length === 1) {
-    context.arc(x, y, props.brush_width / 2, 0, 2 * Math.PI);
-    context.fill();
-  } else {
-    context.moveTo(...stroke[stroke.length - 2]);
-    context.lineTo(x, y);
+  dataUrl() {
+    this.paint(this.smallContext, this.small.width / this.side);
+    return this.small.toDataURL("image/png");
+  }
+
+  setUp(context, scale) {
+    context.setTransform(scale, 0, 0, scale, 0, 0);
+    context.lineCap = context.lineJoin = "round";
+    context.lineWidth = this.brushWidth;
+    context.strokeStyle = context.fillStyle = "#000";
+  }
+
+  // A stroke's newest part: a dot for its first point, then a segment from the point before.
+  drawTip(context, stroke) {
+    const [x, y] = stroke[stroke.length - 1];
+    context.beginPath();
+    if (stroke.length === 1) {
+      context.arc(x, y, this.brushWidth / 2, 0, 2 * Math.PI);
+      context.fill();
+    } else {
+      context.moveTo(...stroke[stroke.length - 2]);
+      context.lineTo(x, y);
+      context.stroke();
+    }
+  }
+
+  drawStroke(context, stroke) {
+    if (stroke.length === 1) {
+      this.drawTip(context, stroke);
+      return;
+    }
+    context.beginPath();
+    context.moveTo(...stroke[0]);
+    for (const point of stroke.slice(1)) context.lineTo(...point);
     context.stroke();
   }
-}
 
-function drawStroke(context, stroke) {
-  if (stroke.length === 1) {
-    drawTip(context, stroke);
-    return;
+  paint(context, scale) {
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, context.canvas.width, context.canvas.height);
+    this.setUp(context, scale);
+    for (const stroke of this.strokes) this.drawStroke(context, stroke);
   }
-  context.beginPath();
-  context.moveTo(...stroke[0]);
-  for (const point of stroke.slice(1)) context.lineTo(...point);
-  context.stroke();
-}
 
-function paint(context, scale) {
-  context.setTransform(1, 0, 0, 1, 0, 0);
-  context.fillStyle = "#fff";
-  context.fillRect(0, 0, context.canvas.width, context.canvas.height);
-  setUp(context, scale);
-  for (const stroke of strokes) drawStroke(context, stroke);
-}
-
-function repaint() {
-  paint(screen, canvas.width / side);
-  undoButton.disabled = clearButton.disabled = strokes.length === 0;
-}
-
-function send() {
-  clearTimeout(timer);
-  timer = null;
-  lastSent = performance.now();
-  if (strokes.length === 0) {
-    props.value = "";
-    return;
+  repaint() {
+    this.paint(this.screen, this.canvas.width / this.side);
+    this.undoButton.disabled = this.clearButton.disabled = this.empty;
   }
-  paint(smallContext, props.sent_side / side);
-  props.value = small.toDataURL("image/png");
-}
 
-function sendSoon() {
-  if (timer !== null) return;
-  const wait = props.send_interval_ms - (performance.now() - lastSent);
-  if (wait <= 0) send();
-  else timer = setTimeout(send, wait);
-}
-
-// A pointer's position in logical units, measured from the drawing area inside the border.
-function logical(event) {
-  const box = canvas.getBoundingClientRect();
-  const scale = side / canvas.clientWidth;
-  return [(event.clientX - box.left - canvas.clientLeft) * scale, (event.clientY - box.top - canvas.clientTop) * scale];
-}
-
-function endStroke(event) {
-  if (event.pointerId !== pointer) return;
-  pointer = null;
-  send();
-}
-
-canvas.addEventListener("pointerdown", (event) => {
-  if (pointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
-  event.preventDefault();
-  pointer = event.pointerId;
-  canvas.setPointerCapture(pointer);
-  strokes.push([logical(event)]);
-  drawTip(screen, strokes[strokes.length - 1]);
-  undoButton.disabled = clearButton.disabled = false;
-});
-
-canvas.addEventListener("pointermove", (event) => {
-  if (event.pointerId !== pointer) return;
-  const stroke = strokes[strokes.length - 1];
-  for (const each of event.getCoalescedEvents?.() ?? [event]) {
-    stroke.push(logical(each));
-    drawTip(screen, stroke);
+  // A pointer's position in logical units, measured from the drawing area inside the border.
+  logical(event) {
+    const box = this.canvas.getBoundingClientRect();
+    const scale = this.side / this.canvas.clientWidth;
+    return [(event.clientX - box.left - this.canvas.clientLeft) * scale, (event.clientY - box.top - this.canvas.clientTop) * scale];
   }
-  sendSoon();
-});
 
-canvas.addEventListener("pointerup", endStroke);
-canvas.addEventListener("pointercancel", endStroke);
-
-undoButton.addEventListener("click", () => {
-  pointer = null;
-  strokes.pop();
-  repaint();
-  send();
-});
-
-clearButton.addEventListener("click", () => {
-  pointer = null;
-  strokes.length = 0;
-  repaint();
-  send();
-});
-
-repaint();
-
-// Match the backing store to the displayed size (times the pixel ratio) so that ink stays sharp.
-new ResizeObserver(() => {
-  const pixels = Math.round(canvas.clientWidth * window.devicePixelRatio);
-  if (pixels > 0 && pixels !== canvas.width) {
-    canvas.width = canvas.height = pixels;
-    repaint();
+  listen() {
+    const endStroke = (event) => {
+      if (event.pointerId !== this.pointer) return;
+      this.pointer = null;
+      this.onChange(true);
+    };
+    this.canvas.addEventListener("pointerdown", (event) => {
+      if (this.pointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
+      event.preventDefault();
+      this.pointer = event.pointerId;
+      this.canvas.setPointerCapture(this.pointer);
+      this.strokes.push([this.logical(event)]);
+      this.drawTip(this.screen, this.strokes[this.strokes.length - 1]);
+      this.undoButton.disabled = this.clearButton.disabled = false;
+      this.onChange(false);
+    });
+    this.canvas.addEventListener("pointermove", (event) => {
+      if (event.pointerId !== this.pointer) return;
+      const stroke = this.strokes[this.strokes.length - 1];
+      for (const each of event.getCoalescedEvents?.() ?? [event]) {
+        stroke.push(this.logical(each));
+        this.drawTip(this.screen, stroke);
+      }
+      this.onChange(false);
+    });
+    this.canvas.addEventListener("pointerup", endStroke);
+    this.canvas.addEventListener("pointercancel", endStroke);
+    this.undoButton.addEventListener("click", () => this.edit(() => this.strokes.pop()));
+    this.clearButton.addEventListener("click", () => this.edit(() => { this.strokes.length = 0; }));
   }
-}).observe(canvas);
+
+  edit(change) {
+    this.pointer = null;
+    change();
+    this.repaint();
+    this.onChange(true);
+  }
+}

@@ -8,7 +8,7 @@ import gradio as gr
 import pandas as pd
 import torch
 
-from demo.cards import Card, Cards, Update, figures
+from demo.cards import Update, View, results
 from demo.explore import (
     Distortion,
     Insight,
@@ -20,13 +20,20 @@ from demo.render import (
     HEAT,
     INSIGHT_WIDTH,
     colour_bar,
+    figures,
     html_figure,
     input_image,
     kernels_html,
     tiles_html,
 )
+from demo.sketch import sketch_image
 from demo.strings import dataset_name, label, language, text
+from demo.tabs.draw import DATASET as DRAW_DATASET
+from demo.tabs.draw import DrawTab
+from demo.tabs.upload import UploadTab
 from demo.zoo import Zoo
+from lenet import LenetError
+from lenet.preprocess import prepare_sketch
 
 PLOT_COLOURS = {"#1f77b4": "blue", "#ff7f0e": "orange", "#2ca02c": "green", "#d62728": "red"}
 SLIDER_COLOUR = "#9ca3af"
@@ -38,12 +45,39 @@ SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
 )
 
 
-def insight_card(insight: Insight, lang: str) -> Card:
+def insight_view(insight: Insight, lang: str) -> View:
+    """A variant's card: its answer, then where its evidence lies and its C1 kernels (pictures made here)."""
     heat_scale = colour_bar(HEAT, text(lang, "low"), text(lang, "high"))
     pictures = figures(html_figure(insight.saliency, text(lang, "saliency"), INSIGHT_WIDTH, heat_scale),
                        html_figure(insight.grad_cam, text(lang, "grad_cam"), INSIGHT_WIDTH, heat_scale),
                        kernels_html(insight.kernels, text(lang, "kernels")))
-    return Card(insight.model, insight.label, text(lang, "with_saliency", ms=insight.latency_ms), insight.probabilities, pictures)
+    return {"model": insight.model, "classes": list(insight.probabilities), "probabilities": list(insight.probabilities.values()),
+            "facts": {"key": "with_saliency", "values": {"ms": insight.latency_ms}}, "figures": pictures}
+
+
+class LastInput:
+    """Which input Look inside reads: the Draw tab's drawing or the last upload, whichever changed last. The page
+    keeps it (a hidden textbox set by events that run in the browser only)."""
+
+    DRAWING, UPLOAD = "draw", "upload"
+
+    def __init__(self) -> None:
+        self.box = gr.Textbox(visible=False)
+
+    def follow(self, draw: DrawTab, upload: UploadTab) -> None:
+        draw.sketch.change(None, None, self.box, js=f"() => '{self.DRAWING}'")
+        upload.file.change(None, None, self.box, js=f"() => '{self.UPLOAD}'")
+
+    @classmethod
+    def read(cls, last: str | None, upload: dict | None, drawing: str | None) -> dict | None:
+        """``{"pixels", "dataset"}`` of the last input, or None when there is none to look at."""
+        if last != cls.DRAWING:
+            return upload
+        try:
+            image = sketch_image(drawing)
+            return None if image is None else {"pixels": prepare_sketch(image), "dataset": DRAW_DATASET}
+        except LenetError:  # a blank canvas: nothing to look at
+            return None
 
 
 def rotation_plot(zoo: Zoo, upright: torch.Tensor, dataset: str, models: list[str], angle: float, lang: str) -> gr.LinePlot:
@@ -57,8 +91,9 @@ def rotation_plot(zoo: Zoo, upright: torch.Tensor, dataset: str, models: list[st
 
 
 class InsideTab:
-    def __init__(self, zoo: Zoo, current: gr.State, cards: int) -> None:
-        self.zoo, self.current = zoo, current
+    def __init__(self, zoo: Zoo, current: gr.State, last: LastInput, draw: DrawTab) -> None:
+        self.zoo = zoo
+        sources = [last.box, current, draw.sketch]  # what LastInput.read reads
         with gr.Tab(label("tab_inside"), id="inside") as tab:
             self.hint = gr.Markdown(label("inside_hint"))
             with gr.Row():
@@ -71,7 +106,7 @@ class InsideTab:
                 with gr.Column(scale=3):
                     self.plot = gr.LinePlot(x="rotation", y="confidence", color="model", y_lim=[0, 1],
                                             label=label("rotation_plot"), height=340)
-                    self.cards = Cards(cards)
+                    self.cards = results(elem_id="inside-cards")
             with gr.Accordion(label("stages"), open=False):
                 self.stage_model = gr.Dropdown([], label=label("variant"))
                 self.maps = gr.HTML()
@@ -79,20 +114,22 @@ class InsideTab:
                     self.bars = {name: gr.BarPlot(x="unit", y="activation", label=title, x_title=label("unit_axis"),
                                                   y_title=label("activation_axis"), height=220)
                                  for name, title in VECTOR_STAGES}
-        inspect = dict(fn=self.on_inspect, inputs=[current, *self.sliders], api_visibility="private",
-                       outputs=[self.hint, self.distorted, self.plot, self.stage_model, *self.cards.components])
+        inspect = dict(fn=self.on_inspect, inputs=[*sources, *self.sliders], api_visibility="private",
+                       outputs=[self.hint, self.distorted, self.plot, self.stage_model, self.cards])
         for event in (tab.select, *(slider.release for slider in self.sliders)):
             event(**inspect)
-        self.stage_model.change(self.on_stage, [current, self.stage_model, *self.sliders],
+        self.stage_model.change(self.on_stage, [*sources, self.stage_model, *self.sliders],
                                 [self.maps, *self.bars.values()], api_visibility="private")
         reset.click(lambda: list(astuple(Distortion())), None, self.sliders, api_visibility="private").then(**inspect)
 
-    def on_inspect(self, state: dict | None, *values: float, request: gr.Request | None = None) -> Update:
+    def on_inspect(self, last: str | None, upload: dict | None, drawing: str | None, *values: float,
+                   request: gr.Request | None = None) -> Update:
         """Runs in a worker thread: saliency for every variant takes tens of milliseconds."""
         lang = language(request)
+        state = LastInput.read(last, upload, drawing)
         if state is None:
             return {self.hint: text(lang, "inside_hint"), self.distorted: None, self.plot: None,
-                    self.stage_model: gr.skip(), **self.cards.show([])}
+                    self.stage_model: gr.skip(), self.cards: {"variants": []}}
         distortion = Distortion.from_sliders(values)
         pixels = distortion.apply(state["pixels"])
         upright = dataclasses.replace(distortion, degrees=0.0).apply(state["pixels"])
@@ -104,10 +141,12 @@ class InsideTab:
             self.distorted: input_image(pixels[0]),
             self.plot: rotation_plot(self.zoo, upright, dataset, models, distortion.degrees, lang),
             self.stage_model: gr.Dropdown(choices=models, value=models[-1]),
-            **self.cards.show([insight_card(insight, lang) for insight in look_inside(self.zoo, pixels, dataset, models)]),
+            self.cards: {"variants": [insight_view(insight, lang) for insight in look_inside(self.zoo, pixels, dataset, models)]},
         }
 
-    def on_stage(self, state: dict | None, model: str | None, *values: float) -> Update:
+    def on_stage(self, last: str | None, upload: dict | None, drawing: str | None, model: str | None,
+                 *values: float) -> Update:
+        state = LastInput.read(last, upload, drawing)
         if state is None or model not in self.zoo.models(state["dataset"]):
             return {self.maps: "", **{plot: None for plot in self.bars.values()}}
         pixels = Distortion.from_sliders(values).apply(state["pixels"])

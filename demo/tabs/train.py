@@ -12,9 +12,9 @@ import torch
 from torchvision.transforms.v2.functional import normalize
 
 import lenet
-from demo.cards import Update, figures
+from demo.cards import Update
 from demo.explore import first_layer_weight
-from demo.render import C1_PX, C3_PX, kernels_html, tiles_html
+from demo.render import C1_PX, C3_PX, figures, kernels_html, tiles_html
 from demo.strings import dataset_label, label, language, text
 from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
@@ -105,7 +105,7 @@ class TrainTab:
                     self.pictures = gr.HTML()
                     self.download = gr.File(label=label("download"), visible=False)
         outputs = [self.status, self.loss_plot, self.accuracy_plot, self.pictures, self.download, yours, draw.models,
-                   upload.models]
+                   draw.sketch, upload.models]
         start.click(self.on_start, [*self.knobs, upload.dataset, yours], outputs, concurrency_limit=1,
                     concurrency_id="train", api_visibility="private")
         stop.click(self.on_stop, None, None, api_visibility="private")
@@ -152,14 +152,15 @@ class TrainTab:
     def finish(self, recipe: Recipe, finished: Finished, yours: dict, upload_dataset: str, rows: list[dict], lang: str) -> Update:
         name = recipe.name(finished.predictor.meta["test_accuracy"])
         if name in yours:  # the same recipe again: the new one replaces it
-            shutil.rmtree(yours.pop(name).folder, ignore_errors=True)
+            yours.pop(name).discard()
         yours[name] = finished
         while len(yours) > MAX_OWN_MODELS:
-            shutil.rmtree(yours.pop(next(iter(yours))).folder, ignore_errors=True)
+            yours.pop(next(iter(yours))).discard()
         archive = zip_model(finished)
         done = text(lang, "train_stopped" if finished.stopped else "train_done", name=name, seconds=finished.seconds)
         return {self.status: f"<p>{done}</p>", **self.plots(rows), self.download: gr.File(archive, visible=True),
                 self.yours: yours, self.draw.models: all_chosen(self.draw.zoo, DRAW_DATASET, yours),
+                self.draw.sketch: self.draw.joined(yours),
                 self.upload.models: all_chosen(self.draw.zoo, upload_dataset, yours)}
 
     def on_stop(self, request: gr.Request | None = None) -> None:

@@ -33,7 +33,7 @@ def decoded(path: str | None) -> ImageSource | None:
 
 
 class UploadTab:
-    def __init__(self, zoo: Zoo, current: gr.State, yours: gr.State, cards: int) -> None:
+    def __init__(self, zoo: Zoo, current: gr.State, yours: gr.State) -> None:
         self.zoo = zoo
         first = zoo.datasets[0] if zoo.datasets else None
         self.examples = [example for example in example_entries() if example[1] in zoo.datasets]
@@ -47,7 +47,7 @@ class UploadTab:
                     self.panel = ResultPanel(current, hint="upload_hint", blank="blank", elem_id="upload-answers")
                 with gr.Column(scale=3, elem_id="upload-results"):
                     self.models = gr.CheckboxGroup(zoo.models(first), value=zoo.models(first), label=label("models"))
-                    self.panel.add_cards(cards)
+                    self.panel.add_cards("upload-cards")
             gallery = gr.Gallery([(path, caption) for path, _, caption in self.examples], label=label("examples"),
                                  columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
         classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,

@@ -1,0 +1,31 @@
+// The app's words in the page: demo/strings.py's table, in the browser's language, filled in as Python's
+// str.format fills them, so one table serves the server and the page.
+
+import TABLE from "./strings.js";
+
+const DEFAULT_LANGUAGE = "en";
+
+// The first of the browser's languages the app speaks (what Gradio's own labels follow too).
+export const language = (navigator.languages ?? [navigator.language])
+  .map((code) => code.slice(0, 2).toLowerCase())
+  .find((code) => code in TABLE) ?? DEFAULT_LANGUAGE;
+
+export const escape = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// One replacement field's format spec, of the kinds the table uses: "", ",", ".2f", ".1%", ",.0f".
+function formatted(value, spec) {
+  const match = /^(,)?(?:\.(\d+)([f%]))?$/.exec(spec);
+  if (!match) throw new Error(`format spec ${spec} is not supported`);
+  const [, grouping, digits, kind] = match;
+  const number = kind === "%" ? value * 100 : value;
+  const options = { useGrouping: Boolean(grouping) };
+  if (digits !== undefined) Object.assign(options, { minimumFractionDigits: +digits, maximumFractionDigits: +digits });
+  const text = typeof value === "number" ? number.toLocaleString("en-US", options) : String(value);
+  return kind === "%" ? `${text}%` : text;
+}
+
+// The string `key` in the page's language, its {fields} filled from `values` (HTML-escaped).
+export function say(key, values = {}) {
+  const template = (TABLE[language] ?? TABLE[DEFAULT_LANGUAGE])[key];
+  return template.replace(/\{(\w+)(?::([^}]*))?\}/g, (_, name, spec = "") => escape(formatted(values[name], spec)));
+}
