@@ -1,5 +1,5 @@
-"""The page's own JavaScript (demo/static), served by the app with the two tables it reads: the app's words
-(demo/strings.py) and the feature maps' colour map. Components load it with ``loader``."""
+"""The page's own JavaScript and its convolution kernel (demo/static), served by the app with the two tables it
+reads: the app's words (demo/strings.py) and the feature maps' colour map. Components load it with ``loader``."""
 from __future__ import annotations
 
 import functools
@@ -16,7 +16,7 @@ STATIC = Path(__file__).with_name("static")
 @functools.cache
 def scripts_address() -> str:
     """The scripts' folder, relative to the page."""
-    files = {path.name: path.read_bytes() for path in sorted(STATIC.glob("*.js"))}
+    files = {path.name: path.read_bytes() for path in sorted([*STATIC.glob("*.js"), *STATIC.glob("*.wasm")])}
     files["strings.js"] = f"export default {json.dumps(TRANSLATIONS, ensure_ascii=False)};\n".encode()
     files["palette.js"] = f"export const VIRIDIS = {json.dumps(COLORMAP.tolist())};\n".encode()
     return ASSETS.add(files)

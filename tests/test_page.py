@@ -7,6 +7,7 @@
 import base64
 import hashlib
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -121,6 +122,15 @@ def test_an_empty_canvas_reads_as_nothing(page):
     blank = page.evaluate(f"""async () => ({script('recipe.js')}).prepareSketch(
         {{data: new Uint8ClampedArray(112 * 112 * 4).fill(255), width: 112, height: 112}})""")
     assert blank is None
+
+
+def test_the_convolution_kernel_is_built_from_its_source():
+    """conv.wasm is what conv.c compiles to (python -m tools.wasm), byte for byte."""
+    from tools.wasm import TARGET, rebuilt
+
+    if shutil.which("clang") is None or shutil.which("wasm-ld") is None:
+        pytest.skip("clang and lld build conv.wasm: apt-get install -y clang lld (.ci/run does)")
+    assert rebuilt() == TARGET.read_bytes()
 
 
 def test_the_checksum_is_sha256(page):

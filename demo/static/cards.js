@@ -33,52 +33,127 @@ function summary(answered) {
   return say("disagree");
 }
 
+// Text changed only where it differs: an unchanged answer costs the page no layout.
+function write(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 const message = (view) => view.message ?? say(view.message_key);
 const answeredIn = (view) => (view.variants ?? []).filter((variant) => variant.probabilities);
 
+// The answers strip: built when its variants or note change, else its words updated in place (the page
+// redraws it every frame of a stroke).
 export function renderAnswers(element, view) {
   if (!element) return;
   if (view.message !== undefined || view.message_key !== undefined) {
     element.innerHTML = `<div class="answers"><p>${message(view)}</p></div>`;
+    delete element.dataset.layout;
     return;
   }
   const answered = answeredIn(view);
-  const rows = answered.map((v) => `<li><span class="answer-model">${escape(v.model)}</span> <span class="prediction">`
-    + `${escape(label(v))}</span> <span class="answer-confidence">${percent(Math.max(...v.probabilities))}</span></li>`);
-  const note = view.note ? `<div class="note">${view.note}</div>` : "";
-  element.innerHTML = `<div class="answers"><p>${summary(answered)}</p><ul>${rows.join("")}</ul>${note}</div>`;
-}
-
-// `levels` (0-255, one per activation) of C maps of H x W into C canvases, through the colour map.
-function paintMaps(canvases, { shape: [count, height, width], levels: data }) {
-  const values = levels(data);
-  canvases.forEach((canvas, map) => {
-    const context = canvas.getContext("2d");
-    const image = context.createImageData(width, height);
-    for (let i = 0; i < width * height; i++) {
-      const colour = VIRIDIS[values[map * width * height + i]];
-      image.data.set(colour, 4 * i);
-      image.data[4 * i + 3] = 255;
-    }
-    context.putImageData(image, 0, 0);
+  const shape = JSON.stringify([answered.map((v) => v.model), view.note ?? ""]);
+  if (element.dataset.layout !== shape) {
+    const rows = answered.map((v) => `<li><span class="answer-model">${escape(v.model)}</span> <span class="prediction">`
+      + `</span> <span class="answer-confidence"></span></li>`);
+    const note = view.note ? `<div class="note">${view.note}</div>` : "";
+    element.innerHTML = `<div class="answers"><p></p><ul>${rows.join("")}</ul>${note}</div>`;
+    element.dataset.layout = shape;
+  }
+  const line = summary(answered), said = element.querySelector("p");
+  if (said.innerHTML !== line) said.innerHTML = line;
+  element.querySelectorAll("li").forEach((row, i) => {
+    write(row.querySelector(".prediction"), label(answered[i]));
+    write(row.querySelector(".answer-confidence"), percent(Math.max(...answered[i].probabilities)));
   });
 }
 
-function paintSeen(canvas, { channels, side, levels: data }) {
-  const values = levels(data), plane = side * side;
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(side, side);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) image.data[4 * i + c] = values[(channels === 3 ? c : 0) * plane + i];
-    image.data[4 * i + 3] = 255;
+// Pixels are written a word at a time: an opaque colour as the word whose bytes are R, G, B, A in memory.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const rgba = (r, g, b) => (LITTLE_ENDIAN ? (255 << 24) | (b << 16) | (g << 8) | r : (r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+const PALETTE = Uint32Array.from(VIRIDIS, ([r, g, b]) => rgba(r, g, b));
+const TILE_GAP = 2; // CSS pixels between maps
+
+// The canvas's pixels as words, its backing store made width x height (transparent) when it is not.
+function pixels(canvas, width = canvas.width, height = canvas.height) {
+  if (canvas.width !== width || canvas.height !== height || !canvas.words) {
+    Object.assign(canvas, { width, height });
+    canvas.image = canvas.getContext("2d").createImageData(width, height);
+    canvas.words = new Uint32Array(canvas.image.data.buffer);
   }
-  context.putImageData(image, 0, 0);
+  return canvas.words;
 }
 
-function mapsFigure({ shape: [count, height, width], px, caption_key: caption }) {
-  const tiles = Array.from({ length: count }, () => `<canvas width="${width}" height="${height}" `
-    + `style="width:${width * px}px;height:${height * px}px"></canvas>`);
-  return `<figure class="tiles"><div>${tiles.join("")}</div><figcaption>${say(caption)}</figcaption></figure>`;
+const show = (canvas) => canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+
+// C maps of H x W as tiles of px CSS pixels an activation, in as many columns as the width `room` holds (they
+// wrap as text does), on one canvas: their `levels` (0-255, one per activation) through the colour map, the
+// gaps transparent.
+function paintMaps(canvas, { shape: [count, height, width], px, levels: data }, room) {
+  const values = levels(data), tileWidth = width * px, tileHeight = height * px;
+  const columns = Math.max(1, Math.min(count, Math.floor((room + TILE_GAP) / (tileWidth + TILE_GAP))));
+  const across = columns * (tileWidth + TILE_GAP) - TILE_GAP;
+  const words = pixels(canvas, across, Math.ceil(count / columns) * (tileHeight + TILE_GAP) - TILE_GAP);
+  canvas.style.width = `${across}px`;
+  for (let map = 0; map < count; map++) {
+    const left = (map % columns) * (tileWidth + TILE_GAP), top = Math.floor(map / columns) * (tileHeight + TILE_GAP);
+    for (let y = 0; y < tileHeight; y++) {
+      const source = (map * height + Math.floor(y / px)) * width, row = (top + y) * across + left;
+      for (let x = 0; x < tileWidth; x++) words[row + x] = PALETTE[values[source + Math.floor(x / px)]];
+    }
+  }
+  show(canvas);
+}
+
+function paintSeen(canvas, { channels, side, levels: data }) {
+  const values = levels(data), plane = side * side, [r, g, b] = channels === 3 ? [0, plane, 2 * plane] : [0, 0, 0];
+  const words = pixels(canvas);
+  for (let i = 0; i < plane; i++) words[i] = rgba(values[r + i], values[g + i], values[b + i]);
+  show(canvas);
+}
+
+// While the pen moves, only what is in view is redrawn every frame (below a phone's first screen the cards would be
+// redrawn unseen); the rest is drawn when it comes into view, or when the answer is final (`flush`).
+const inView = new IntersectionObserver((entries) => {
+  for (const { target, isIntersecting } of entries) {
+    target.onScreen = isIntersecting;
+    if (isIntersecting && target.pending) drawNow(target);
+  }
+});
+
+function drawNow(node) {
+  node.pending = false;
+  node.draw();
+}
+
+function drawWhenSeen(node, draw, lazy) {
+  node.draw = draw;
+  node.pending = true;
+  if (!lazy || node.onScreen !== false) drawNow(node);
+}
+
+// Draw what `renderCards(..., lazy)` left undrawn.
+export function flush(element) {
+  element?.querySelectorAll(".card, .seen").forEach((node) => node.pending && drawNow(node));
+}
+
+// How wide the maps may be in each card, kept up to date without reading the layout every frame.
+const roomy = new ResizeObserver((entries) => {
+  for (const { target, contentRect } of entries) {
+    const card = target.closest(".card");
+    if (card.room !== contentRect.width) {
+      card.room = contentRect.width;
+      if (card.draw) drawNow(card);
+    }
+  }
+});
+
+function whenInView(node, draw) {
+  node.draw = draw;
+  if (node.onScreen !== false) draw();
+}
+
+function mapsFigure({ caption_key: caption }) {
+  return `<figure class="tiles"><canvas></canvas><figcaption>${say(caption)}</figcaption></figure>`;
 }
 
 function cardSkeleton(variant) {
@@ -108,7 +183,7 @@ function fillCard(card, variant, agreed) {
     row.querySelector(".top-bar > span").style.width = `${(p * 100).toFixed(1)}%`;
     row.querySelector(".top-value").textContent = percent(p);
   });
-  card.querySelectorAll(".tiles").forEach((figure, i) => paintMaps(figure.querySelectorAll("canvas"), variant.maps[i]));
+  card.querySelectorAll(".tiles canvas").forEach((canvas, i) => paintMaps(canvas, variant.maps[i], card.room ?? Infinity));
   const pictures = card.querySelector(".card-pictures");
   if (pictures.innerHTML !== (variant.figures ?? "")) pictures.innerHTML = variant.figures ?? "";
 }
@@ -117,18 +192,22 @@ function fillCard(card, variant, agreed) {
 const layout = (view) => JSON.stringify([view.seen?.channels, (view.variants ?? []).map((v) =>
   [v.model, v.classes?.length, (v.maps ?? []).map((m) => [m.shape, m.px, m.caption_key])])]);
 
-export function renderCards(element, view) {
+// The cards of `view` into `element`; `lazy`: leave cards out of view to be drawn later (see `flush`).
+export function renderCards(element, view, lazy = false) {
   const shape = layout(view);
   if (element.dataset.layout !== shape) {
     const seen = view.seen ? `<figure class="seen"><canvas width="${view.seen.side}" height="${view.seen.side}" `
       + `style="width:${view.seen.side * INPUT_SCALE}px;max-width:100%;image-rendering:pixelated"></canvas>`
       + `<figcaption>${say("seen")}</figcaption></figure>` : "";
+    element.querySelectorAll(".card, .seen").forEach((node) => inView.unobserve(node));
     element.innerHTML = `<div class="cards">${seen}${(view.variants ?? []).map(cardSkeleton).join("")}</div>`;
+    element.querySelectorAll(".card, .seen").forEach((node) => inView.observe(node));
+    element.querySelectorAll(".card .figures").forEach((figures) => roomy.observe(figures));
     element.dataset.layout = shape;
   }
-  if (view.seen) paintSeen(element.querySelector(".seen canvas"), view.seen);
+  if (view.seen) drawWhenSeen(element.querySelector(".seen"), () => paintSeen(element.querySelector(".seen canvas"), view.seen), lazy);
   const agreed = answeredIn(view).length > 1 ? consensus(answeredIn(view).map(label)) : null;
-  element.querySelectorAll(".card").forEach((card, i) => fillCard(card, view.variants[i], agreed));
+  element.querySelectorAll(".card").forEach((card, i) => drawWhenSeen(card, () => fillCard(card, view.variants[i], agreed), lazy));
 }
 
 // Where the answers strip and the cards of a panel go (demo/cards.py makes the two components).

@@ -1,10 +1,11 @@
 // The Draw tab's brain: on every animation frame while the pen moves, and when it lifts, the page reads the
 // drawing (recipe.js), runs each chosen variant (runtime.js) and draws the answers (cards.js), without asking
-// the server. The server answers only for variants the page cannot run: every one with ?server=1, one whose
-// browser form failed to load or its checksum (the card says so), or one still loading. Then the drawing is
-// sent as the component's value with the "ask" event, and the server's view comes back as props.remote.
+// the server. The server answers only for variants the page cannot run: every one with ?server=1 or without
+// WebAssembly, one whose browser form failed to load or its checksum (the card says so), or one still loading.
+// Then the drawing is sent as the component's value with the "ask" event, and the server's view comes back as
+// props.remote.
 
-import { answersSlot, cardsPanel, renderAnswers, renderCards } from "./cards.js";
+import { answersSlot, cardsPanel, flush, renderAnswers, renderCards } from "./cards.js";
 import { prepareSketch, MODEL_SIDE } from "./recipe.js";
 import { FormError, loadModel } from "./runtime.js";
 import { Sketch } from "./sketch.js";
@@ -18,15 +19,20 @@ const LEVELS = 255;
 // Activations as 0-255 levels on one scale for the whole stage, as demo/cards.py levels them.
 function levels(values) {
   let low = Infinity, high = -Infinity;
-  for (const v of values) { low = Math.min(low, v); high = Math.max(high, v); }
-  const range = Math.max(high - low, FLAT_RANGE);
-  return Uint8Array.from(values, (v) => Math.round(((v - low) / range) * LEVELS));
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < low) low = values[i];
+    if (values[i] > high) high = values[i];
+  }
+  const scale = LEVELS / Math.max(high - low, FLAT_RANGE), out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.round((values[i] - low) * scale);
+  return out;
 }
 
 class Brain {
   constructor(element, props, trigger, watch) {
     Object.assign(this, { props, trigger, models: new Map(), remote: null, frame: null, lastAsked: -Infinity, timer: null });
-    this.serverOnly = props.server_only || new URLSearchParams(location.search).has(SERVER_SWITCH);
+    this.serverOnly = props.server_only || new URLSearchParams(location.search).has(SERVER_SWITCH)
+      || typeof WebAssembly !== "object"; // runtime.js convolves in WebAssembly
     this.chosen = props.chosen;
     this.element = element;
     this.sketch = new Sketch(element, {
@@ -62,27 +68,31 @@ class Brain {
     if (this.frame === null) this.frame = requestAnimationFrame(() => { this.frame = null; this.think(false); });
   }
 
+  // The pen lifted, or Undo or Clear: the answer to this drawing is final (and already shown if nothing
+  // changed since the last frame's).
   settle() {
     cancelAnimationFrame(this.frame);
     this.frame = null;
-    this.think(true);
+    this.think(true, true, this.shown !== this.sketch.version);
   }
 
   // The chosen variants in the catalogue's order, each answered here or by the server. `final`: the drawing
   // changed for good (pen-up, Undo, Clear), so it becomes the component's value (what Look inside reads).
-  think(final, ask = true) {
+  think(final, ask = true, changed = true) {
     const chosen = this.props.models.filter((entry) => this.chosen.includes(entry.name));
     const remote = new Set(chosen.filter((entry) => !this.models.get(entry.name)?.model).map((entry) => entry.name));
-    if (final) this.props.value = this.drawing();
     if (ask && (this.serverOnly || (remote.size && !this.sketch.empty))) this.askSoon(final);
-    const view = this.view(chosen, remote);
-    if (view) this.show(view);
+    else if (final) setTimeout(() => { this.props.value = this.drawing(); }); // after the answer is on screen
+    const view = changed ? this.view(chosen, remote, !ask) : null;
+    if (view) this.show(view, !final);
+    else if (final) flush(cardsPanel(this.props.cards_id));
   }
 
-  // What to show now; null while the server has yet to answer for every variant.
-  view(chosen, remote) {
+  // What to show now; null when nothing new is known (the server has yet to answer for the drawing as it is).
+  view(chosen, remote, answered) {
     if (!chosen.length) return { variants: [] };
     if (this.sketch.empty) return { message_key: this.props.hint };
+    if (remote.size === chosen.length && !answered) return null;
     const pixels = this.serverOnly ? null : prepareSketch(this.sketch.picture());
     if (!this.serverOnly && pixels === null) return { message_key: this.props.hint };
     if (remote.size === chosen.length && this.remote?.variants === undefined && this.remote) return this.remote; // why not
@@ -127,10 +137,14 @@ class Brain {
     return this.sketch.empty ? "" : this.sketch.dataUrl();
   }
 
-  show(view) {
-    renderAnswers(answersSlot(this.props.answers_id), view);
+  // `lazy`: the pen is still moving, so cards out of view can wait (cards.js).
+  show(view, lazy) {
+    this.shown = this.sketch.version;
+    const answers = answersSlot(this.props.answers_id);
+    renderAnswers(answers, view);
+    if (answers) answers.dataset.drawing = this.shown; // which drawing the answer on screen is for
     const cards = cardsPanel(this.props.cards_id);
-    if (cards) renderCards(cards, view);
+    if (cards) renderCards(cards, view, lazy);
   }
 }
 

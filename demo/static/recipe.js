@@ -57,20 +57,22 @@ function resize(patch, height, width, outHeight, outWidth) {
   const across = resampling(width, outWidth), down = resampling(height, outHeight);
   const wide = new Float64Array(height * outWidth);
   for (let y = 0; y < height; y++) {
-    across.forEach(({ first, weights }, x) => {
+    for (let x = 0; x < outWidth; x++) {
+      const { first, weights } = across[x];
       let sum = 0;
-      weights.forEach((w, j) => { sum += w * patch[y * width + first + j]; });
+      for (let j = 0; j < weights.length; j++) sum += weights[j] * patch[y * width + first + j];
       wide[y * outWidth + x] = sum;
-    });
+    }
   }
   const out = new Float64Array(outHeight * outWidth);
-  down.forEach(({ first, weights }, y) => {
+  for (let y = 0; y < outHeight; y++) {
+    const { first, weights } = down[y];
     for (let x = 0; x < outWidth; x++) {
       let sum = 0;
-      weights.forEach((w, j) => { sum += w * wide[(first + j) * outWidth + x]; });
+      for (let j = 0; j < weights.length; j++) sum += weights[j] * wide[(first + j) * outWidth + x];
       out[y * outWidth + x] = sum;
     }
-  });
+  }
   return out;
 }
 
@@ -81,33 +83,41 @@ export function prepareSketch({ data, width, height }) {
     gray[i] = (LUMINANCE[0] * data[4 * i] + LUMINANCE[1] * data[4 * i + 1] + LUMINANCE[2] * data[4 * i + 2]) / 255;
   }
   const background = paper(gray, height, width);
-  const ink = gray.map((value) => Math.abs(value - background));
-  const strongest = ink.reduce((a, b) => Math.max(a, b), 0);
+  const ink = new Float64Array(gray.length);
+  let strongest = 0;
+  for (let i = 0; i < ink.length; i++) {
+    ink[i] = Math.abs(gray[i] - background);
+    if (ink[i] > strongest) strongest = ink[i];
+  }
   if (strongest < MIN_CONTRAST) return null;
   let top = height, bottom = -1, left = width, right = -1;
-  ink.forEach((value, i) => {
-    const share = value / strongest;
+  for (let i = 0; i < ink.length; i++) {
+    const share = ink[i] / strongest;
     ink[i] = share < INK_THRESHOLD ? 0 : share;
     if (ink[i] > 0) {
       const y = Math.floor(i / width), x = i % width;
       top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
     }
-  });
+  }
   const boxHeight = bottom - top + 1, boxWidth = right - left + 1;
   const crop = new Float64Array(boxHeight * boxWidth);
   for (let y = 0; y < boxHeight; y++) crop.set(ink.subarray((top + y) * width + left, (top + y) * width + right + 1), y * boxWidth);
 
   const scale = DIGIT_BOX / Math.max(boxHeight, boxWidth);
   const fitHeight = Math.max(1, roundHalfEven(boxHeight * scale)), fitWidth = Math.max(1, roundHalfEven(boxWidth * scale));
-  const fitted = resize(crop, boxHeight, boxWidth, fitHeight, fitWidth).map((v) => Math.min(1, Math.max(0, v)));
-  const peak = Math.max(MIN_PEAK, ...fitted);
+  const fitted = resize(crop, boxHeight, boxWidth, fitHeight, fitWidth);
+  let peak = MIN_PEAK;
+  for (let i = 0; i < fitted.length; i++) {
+    fitted[i] = Math.min(1, Math.max(0, fitted[i]));
+    if (fitted[i] > peak) peak = fitted[i];
+  }
   let mass = 0, rows = 0, cols = 0;
-  fitted.forEach((value, i) => {
-    fitted[i] = value / peak;
+  for (let i = 0; i < fitted.length; i++) {
+    fitted[i] /= peak;
     mass += fitted[i];
     rows += Math.floor(i / fitWidth) * fitted[i];
     cols += (i % fitWidth) * fitted[i];
-  });
+  }
   const placedTop = roundHalfEven(DIGIT_FIELD / 2 - (rows / mass + 0.5));
   const placedLeft = roundHalfEven(DIGIT_FIELD / 2 - (cols / mass + 0.5));
   const pad = (MODEL_SIDE - DIGIT_FIELD) / 2;

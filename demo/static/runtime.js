@@ -1,10 +1,14 @@
 // The page's LeNet runtime: it runs a model's browser form (lenet/browser_form.py writes it) on a 32x32
-// input, stage by stage, as PyTorch runs the model in eval mode. Activations are float64; weights are the
-// checkpoint's float32 numbers, checked against their sha256 before they are used.
+// input, stage by stage, as PyTorch runs the model in eval mode, in float32. The convolutions, nearly all the
+// work, run in conv.wasm (conv.c); the other layers here. The weights are the checkpoint's, checked against their
+// sha256 before use.
 
 import { sha256 } from "./sha256.js";
 
 const FORMAT = "lenet-browser/1";
+const LANES = 4; // conv.wasm computes four output maps at a time
+const FLOAT = 4; // bytes
+const PAGE = 65536; // bytes in a page of WebAssembly memory
 
 export class FormError extends Error {}
 
@@ -14,44 +18,75 @@ async function download(url, read) {
   return read(response);
 }
 
+// conv.wasm and the memory it works in, shared by every model: each keeps its weights there, and room for the
+// largest input and output of its convolutions.
+class Kernel {
+  static async load() {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const bytes = await download(new URL("./conv.wasm", import.meta.url), (response) => response.arrayBuffer());
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+    return new Kernel(memory, instance.exports.conv);
+  }
+
+  constructor(memory, conv) {
+    Object.assign(this, { memory, conv, used: PAGE }); // the first page is the compiled code's own stack and data
+  }
+
+  // Room for `floats` numbers: its byte offset in the memory, grown when need be.
+  reserve(floats) {
+    const offset = this.used;
+    this.used += floats * FLOAT;
+    const short = this.used - this.memory.buffer.byteLength;
+    if (short > 0) this.memory.grow(Math.ceil(short / PAGE));
+    return offset;
+  }
+
+  floats(offset, length) { // a fresh view: growing the memory detaches the old ones
+    return new Float32Array(this.memory.buffer, offset, length);
+  }
+}
+
+let kernel = null; // loaded with the first model
+
 // A model from its browser form (a URL; its weights lie beside it). Throws FormError when the form or its
 // weights cannot be had or trusted.
 export async function loadModel(formUrl) {
+  kernel ??= Kernel.load();
   const form = await download(formUrl, (response) => response.json());
   if (form.format !== FORMAT) throw new FormError(`${formUrl}: not a ${FORMAT} file`);
   const weightsUrl = new URL(form.weights.file, formUrl);
   const buffer = await download(weightsUrl, (response) => response.arrayBuffer());
   if (sha256(buffer) !== form.weights.sha256) throw new FormError(`${weightsUrl}: checksum mismatch`);
   if (buffer.byteLength !== 4 * form.weights.floats) throw new FormError(`${weightsUrl}: wrong length`);
-  return new Model(form, new Float32Array(buffer)); // little-endian, as every browser's platform is
+  return new Model(form, new Float32Array(buffer), await kernel); // little-endian, as every browser's platform is
 }
 
-// Each layer: (layer, weights, input, shape) -> [output, shape]. Shapes are [C, H, W] or [N].
-const LAYERS = {
-  conv(layer, w, x, [channels, height, width]) {
-    const { out, kernel: k, padding: p } = layer;
-    const outHeight = height + 2 * p - k + 1, outWidth = width + 2 * p - k + 1, plane = outHeight * outWidth;
-    const y = new Float64Array(out * plane);
-    const every = Array.from({ length: channels }, (_, i) => i);
-    let offset = layer.weight; // the kernels of each output map's inputs, one after another
-    for (let o = 0; o < out; o++) {
-      const base = o * plane;
-      y.fill(w[layer.bias + o], base, base + plane);
-      for (const i of layer.connections ? layer.connections[o] : every) {
-        for (let ky = 0; ky < k; ky++) {
-          for (let kx = 0; kx < k; kx++) {
-            const weight = w[offset + ky * k + kx];
-            const first = Math.max(0, p - kx), last = Math.min(outWidth, width + p - kx);
-            for (let oy = Math.max(0, p - ky); oy < Math.min(outHeight, height + p - ky); oy++) {
-              const row = (i * height + oy + ky - p) * width + kx - p, outRow = base + oy * outWidth;
-              for (let ox = first; ox < last; ox++) y[outRow + ox] += weight * x[row + ox];
-            }
-          }
-        }
-        offset += k * k;
-      }
+// A convolution's weights as conv.wasm reads them: groups of four output maps, their weights side by side for
+// each input map and kernel position; an output map's missing inputs (the 1998 C3) and a last group's missing
+// maps are zeros.
+function regrouped(layer, w, channels) {
+  const { out, kernel: k } = layer, window = k * k, groups = Math.ceil(out / LANES);
+  const w4 = new Float32Array(groups * channels * window * LANES), bias4 = new Float32Array(groups * LANES);
+  let kernels = layer.weight; // the kernels of each output map's inputs, one after another
+  for (let o = 0; o < out; o++) {
+    const group = Math.floor(o / LANES), lane = o % LANES;
+    bias4[o] = w[layer.bias + o];
+    for (const i of layer.connections ? layer.connections[o] : Array.from({ length: channels }, (_, n) => n)) {
+      for (let at = 0; at < window; at++) w4[((group * channels + i) * window + at) * LANES + lane] = w[kernels + at];
+      kernels += window;
     }
-    return [y, [out, outHeight, outWidth]];
+  }
+  return { w4, bias4 };
+}
+
+const LAYERS = {
+  conv(layer, w, x, [channels, height, width], model) { // in conv.wasm
+    const { out, kernel: k, padding: p } = layer;
+    const outHeight = height + 2 * p - k + 1, outWidth = width + 2 * p - k + 1, size = out * outHeight * outWidth;
+    const { kernel } = model, at = model.convolution(layer, channels, x.length, size);
+    kernel.floats(at.input, x.length).set(x);
+    kernel.conv(at.output, at.input, at.w4, at.bias4, channels, height, width, out, k, p);
+    return [kernel.floats(at.output, size).slice(), [out, outHeight, outWidth]];
   },
   avg_pool: (layer, w, x, shape) => pool(layer.size, x, shape, (sum, value) => sum + value, 0, (sum) => sum / layer.size ** 2),
   max_pool: (layer, w, x, shape) => pool(layer.size, x, shape, Math.max, -Infinity, (most) => most),
@@ -63,12 +98,16 @@ const LAYERS = {
     }
     return [y, pooled];
   },
-  tanh: (layer, w, x, shape) => [x.map(Math.tanh), shape],
-  scaled_tanh: (layer, w, x, shape) => [x.map((v) => layer.amplitude * Math.tanh(layer.slope * v)), shape],
-  relu: (layer, w, x, shape) => [x.map((v) => Math.max(0, v)), shape],
+  // Activations work in place: every other layer hands on an array of its own.
+  tanh: (layer, w, x, shape) => [squash(x, 1, 1), shape],
+  scaled_tanh: (layer, w, x, shape) => [squash(x, layer.amplitude, layer.slope), shape],
+  relu(layer, w, x, shape) {
+    for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
+    return [x, shape];
+  },
   flatten: (layer, w, x, shape) => [x, [x.length]],
   linear(layer, w, x) {
-    const y = new Float64Array(layer.out);
+    const y = new Float32Array(layer.out);
     for (let o = 0; o < layer.out; o++) {
       let sum = w[layer.bias + o];
       const row = layer.weight + o * layer.in;
@@ -78,7 +117,7 @@ const LAYERS = {
     return [y, [layer.out]];
   },
   rbf(layer, w, x) { // the paper's output units: minus the squared distance to each class's fixed code
-    const y = new Float64Array(layer.classes);
+    const y = new Float32Array(layer.classes);
     for (let c = 0; c < layer.classes; c++) {
       let distance = 0;
       for (let j = 0; j < layer.length; j++) distance += (x[j] - w[layer.codes + c * layer.length + j]) ** 2;
@@ -88,10 +127,16 @@ const LAYERS = {
   },
 };
 
+// x = amplitude * tanh(slope * x), tanh from one exponential (Math.tanh is several times slower).
+function squash(x, amplitude, slope) {
+  for (let i = 0; i < x.length; i++) x[i] = amplitude * (1 - 2 / (Math.exp(2 * slope * x[i]) + 1));
+  return x;
+}
+
 // Windows of size x size that do not overlap, each folded by `combine` from `start`, then `finish`ed.
 function pool(size, x, [channels, height, width], combine, start, finish) {
   const outHeight = Math.floor(height / size), outWidth = Math.floor(width / size);
-  const y = new Float64Array(channels * outHeight * outWidth);
+  const y = new Float32Array(channels * outHeight * outWidth);
   let index = 0;
   for (let c = 0; c < channels; c++) {
     for (let oy = 0; oy < outHeight; oy++) {
@@ -116,10 +161,22 @@ function softmax(logits) {
 }
 
 export class Model {
-  constructor(form, weights) {
-    this.form = form;
-    this.weights = weights;
-    this.classes = form.classes;
+  constructor(form, weights, kernel) {
+    Object.assign(this, { form, weights, kernel, classes: form.classes, placed: new Map() });
+  }
+
+  // A convolution layer in the kernel's memory (placed on its first run): its regrouped weights, and room for
+  // its input and output.
+  convolution(layer, channels, inputSize, outputSize) {
+    if (!this.placed.has(layer)) {
+      const { kernel } = this, { w4, bias4 } = regrouped(layer, this.weights, channels);
+      const at = { w4: kernel.reserve(w4.length), bias4: kernel.reserve(bias4.length),
+                   input: kernel.reserve(inputSize), output: kernel.reserve(outputSize) };
+      kernel.floats(at.w4, w4.length).set(w4);
+      kernel.floats(at.bias4, bias4.length).set(bias4);
+      this.placed.set(layer, at);
+    }
+    return this.placed.get(layer);
   }
 
   // pixels: the model input in [0, 1], C x 32 x 32, row-major. Returns the class probabilities and the
@@ -127,11 +184,12 @@ export class Model {
   run(pixels, keep = ["c1", "c3"]) {
     const { mean, std, input } = this.form;
     const plane = input[1] * input[2];
-    let x = Float64Array.from(pixels, (value, i) => (value - mean[Math.floor(i / plane)]) / std[Math.floor(i / plane)]);
+    let x = new Float32Array(pixels.length);
+    for (let i = 0; i < x.length; i++) x[i] = (pixels[i] - mean[Math.floor(i / plane)]) / std[Math.floor(i / plane)];
     let shape = input;
     const stages = {};
     for (const stage of this.form.stages) {
-      for (const layer of stage.layers) [x, shape] = LAYERS[layer.op](layer, this.weights, x, shape);
+      for (const layer of stage.layers) [x, shape] = LAYERS[layer.op](layer, this.weights, x, shape, this);
       if (keep.includes(stage.name)) stages[stage.name] = { data: x, shape };
     }
     return { probabilities: softmax(x), stages };

@@ -1,11 +1,14 @@
 // The Draw tab's drawing surface (demo/sketch.py puts it in the page). Strokes are kept as lists of points in
 // a side x side logical space, so the screen can be repainted at any size (resizes, Undo) and the picture the
 // models read is rendered directly at a small size. `onChange(final)` hears of every change: while the pen
-// moves (final false), and when a stroke ends or Undo or Clear changes the drawing (final true).
+// moves (final false), and when a stroke ends or Undo or Clear changes the drawing (final true); `version`
+// counts the changes to the drawing.
+
+const MAX_PIXEL_RATIO = 2; // sharper ink than that is not seen, and the browser copies the canvas every frame
 
 export class Sketch {
   constructor(element, { side, brushWidth, pictureSide, words }, onChange) {
-    Object.assign(this, { side, brushWidth, onChange, strokes: [], pointer: null });
+    Object.assign(this, { side, brushWidth, onChange, strokes: [], pointer: null, version: 0 });
     for (const node of element.querySelectorAll("[data-text]")) node.textContent = words[node.dataset.text];
     this.canvas = element.querySelector("canvas");
     this.canvas.setAttribute("aria-label", words.label);
@@ -17,9 +20,10 @@ export class Sketch {
     this.smallContext = this.small.getContext("2d", { willReadFrequently: true });
     this.listen();
     this.repaint();
-    // Match the backing store to the displayed size (times the pixel ratio) so that ink stays sharp.
+    // Match the backing store to the displayed size (times the pixel ratio, up to MAX_PIXEL_RATIO) so that ink
+    // stays sharp.
     new ResizeObserver(() => {
-      const pixels = Math.round(this.canvas.clientWidth * window.devicePixelRatio);
+      const pixels = Math.round(this.canvas.clientWidth * Math.min(window.devicePixelRatio, MAX_PIXEL_RATIO));
       if (pixels > 0 && pixels !== this.canvas.width) {
         this.canvas.width = this.canvas.height = pixels;
         this.repaint();
@@ -106,6 +110,7 @@ export class Sketch {
       this.pointer = event.pointerId;
       this.canvas.setPointerCapture(this.pointer);
       this.strokes.push([this.logical(event)]);
+      this.version++;
       this.drawTip(this.screen, this.strokes[this.strokes.length - 1]);
       this.undoButton.disabled = this.clearButton.disabled = false;
       this.onChange(false);
@@ -117,6 +122,7 @@ export class Sketch {
         stroke.push(this.logical(each));
         this.drawTip(this.screen, stroke);
       }
+      this.version++;
       this.onChange(false);
     });
     this.canvas.addEventListener("pointerup", endStroke);
@@ -128,6 +134,7 @@ export class Sketch {
   edit(change) {
     this.pointer = null;
     change();
+    this.version++;
     this.repaint();
     this.onChange(true);
   }

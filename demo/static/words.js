@@ -17,10 +17,10 @@ function formatted(value, spec) {
   const match = /^(,)?(?:\.(\d+)([f%]))?$/.exec(spec);
   if (!match) throw new Error(`format spec ${spec} is not supported`);
   const [, grouping, digits, kind] = match;
-  const number = kind === "%" ? value * 100 : value;
-  const options = { useGrouping: Boolean(grouping) };
-  if (digits !== undefined) Object.assign(options, { minimumFractionDigits: +digits, maximumFractionDigits: +digits });
-  const text = typeof value === "number" ? number.toLocaleString("en-US", options) : String(value);
+  if (typeof value !== "number") return String(value);
+  let text = String(kind === "%" ? value * 100 : value);
+  if (digits !== undefined) text = (kind === "%" ? value * 100 : value).toFixed(+digits);
+  if (grouping) text = text.replace(/^(-?\d+)/, (whole) => whole.replace(/\B(?=(\d{3})+$)/g, ","));
   return kind === "%" ? `${text}%` : text;
 }
 
