@@ -1,1 +1,2 @@
-"""Benchmarks: ``python -m bench.train`` and ``python -m bench.serve``; how to run them and what they measured: bench/README.md."""
+"""Benchmarks (``python -m bench.<name>``: classroom, train, serve, live_training, uploads); what each measures, its
+latest figures and the command behind them: bench/README.md."""

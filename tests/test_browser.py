@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.forms import form_address
-from tools.browser import STROKES, draw
+from tools.browser import SKETCHPAD_READY, STROKES, draw
 from train.publish import CHECKPOINTS_DIR
 
 # One desktop session, step after step (Look inside explains the digit drawn before it; the Draw tab shows the
@@ -23,7 +23,7 @@ SERVER_CALLS = "/gradio_api/"  # every request that asks the app to do something
 def open_app(browser, url, **options):
     page = browser.new_page(viewport=DESKTOP, locale="en-US", **options)
     page.goto(url)
-    page.locator("#sketchpad canvas").wait_for()
+    page.locator(SKETCHPAD_READY).wait_for()
     return page
 
 
@@ -68,7 +68,8 @@ def test_with_server_1_the_server_answers_as_before(browser, app_url):
     draw(page, STROKES["7"])
     expect(answers(page).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
     assert any("/queue/join" in call for call in calls)
-    assert page.locator("#sketchpad").get_attribute("data-local") is None  # no form was even loaded
+    expect(page.locator(SKETCHPAD_READY)).to_have_attribute("data-answers", "server")
+    assert page.locator("#sketchpad [data-local]").count() == 0  # no form was even loaded
     page.close()
 
 
@@ -83,6 +84,7 @@ def test_a_form_that_fails_its_checksum_is_named_on_its_card_and_the_server_answ
 
     page.route(f"**/{weights}", corrupted)
     page.goto(app_url)
+    expect(page.locator(SKETCHPAD_READY)).to_have_attribute("data-answers", "page")
     running_here(page, "lenet5-1998,lenet5-modern")
     calls = server_calls(page)
     draw(page, STROKES["7"])
@@ -159,7 +161,7 @@ def test_a_model_trained_in_the_train_tab_joins_the_draw_tab(page):
 def test_on_a_phone_the_answers_are_on_the_first_screen(browser, app_url):
     phone = browser.new_page(viewport=PHONE, has_touch=True, is_mobile=True, locale="en-US")
     phone.goto(app_url)
-    phone.locator("#sketchpad canvas").wait_for()
+    phone.locator(SKETCHPAD_READY).wait_for()
     draw(phone, STROKES["7"])
     expect(answers(phone).locator("p")).to_have_text(re.compile("agree: 7$"), timeout=ANSWER_TIMEOUT_MS)
     seen = phone.evaluate("""() => {

@@ -19,6 +19,7 @@ from demo.scripts import scripts_address
 from lenet.browser_form import FORM_WEIGHTS_NAME
 from lenet.checkpoint import read_manifest
 from lenet.preprocess import dataset_pixels, prepare_sketch
+from tools.browser import SKETCHPAD_READY
 from tools.sketches import SKETCH_OPTIONS, SKETCHES_JSON
 from train.publish import CHECKPOINTS_DIR
 
@@ -59,7 +60,7 @@ def script(name: str) -> str:
 def page(browser, app_url):
     page = browser.new_page(locale="en-US")
     page.goto(app_url)
-    page.locator("#sketchpad canvas").wait_for()
+    page.locator(SKETCHPAD_READY).wait_for()
     yield page
     page.close()
 

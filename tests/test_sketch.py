@@ -30,6 +30,7 @@ from demo.sketch import (
     sketchpad,
 )
 from lenet import InputError
+from tools.browser import SKETCHPAD_READY
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom ink pixels of the sent picture
 
@@ -144,7 +145,7 @@ def served() -> Iterator[tuple[str, Echo]]:
 def open_page(browser, url: str, **context_options):
     page = browser.new_context(**context_options).new_page()
     page.goto(url)
-    page.locator("#sketchpad canvas").wait_for()
+    page.locator(SKETCHPAD_READY).wait_for()
     return page
 
 

@@ -15,6 +15,7 @@ STROKES = {  # polylines in canvas fractions (0-1): a digit as a person draws it
 }
 STROKE_STEPS = 12  # intermediate mouse moves per segment, so the sketchpad records a continuous line
 SKETCHPAD_CANVAS = "#sketchpad canvas"
+SKETCHPAD_READY = "#sketchpad [data-answers]"  # set once the canvas listens (demo/static/draw.js)
 OVERFLOW_MENU = "[class*=overflow] button"  # Gradio's "..." button holding the tabs that do not fit
 
 

@@ -14,7 +14,7 @@ from demo.serving import launch_app
 from tools.browser import (
     BROWSER_ARGS,
     CHROMIUM,
-    SKETCHPAD_CANVAS,
+    SKETCHPAD_READY,
     STROKES,
     VIEWPORT,
     draw,
@@ -36,7 +36,7 @@ def tour(page: Page, device: str) -> None:
     """Each tab in turn, with something in it: a drawn 7, its insides, an uploaded CIFAR-10 file, a training run, a
     card."""
     full = device == "desktop"
-    page.locator(SKETCHPAD_CANVAS).first.wait_for()
+    page.locator(SKETCHPAD_READY).wait_for()
     draw(page, STROKES["7"])
     expect(page.locator("#draw-answers")).to_contain_text("agree")
     shoot(page, f"{device}-draw", full)

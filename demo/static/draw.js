@@ -42,6 +42,7 @@ class Brain {
     document.addEventListener(props.models_event, (event) => { this.chosen = event.detail; this.think(false); });
     watch("models", () => this.load());
     watch("remote", () => { this.remote = props.remote; this.think(false, false); });
+    element.dataset.answers = this.serverOnly ? "server" : "page"; // the canvas listens from now on
     this.load();
   }
 
