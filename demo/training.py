@@ -21,10 +21,8 @@ import gradio as gr
 import lenet
 from demo.assets import ASSETS
 from demo.forms import form_address
-from demo.strings import DEFAULT_LANGUAGE, dataset_name, text
 from demo.zoo import Zoo
 from lenet.browser_form import save_browser_form
-from lenet.datasets import DATA_DIR_ENV
 from lenet.errors import DatasetError, LenetError
 from train.config import TrainConfig
 from train.engine import Progress
@@ -90,27 +88,18 @@ class Recipe:
         return f"yours: {self.model}{shape} {self.optimizer} {self.learning_rate:g}, {epochs}, {test_accuracy:.1%}"
 
 
-def missing_data(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
-    """What to provide so that ``dataset`` can be trained on here (no server path), or None when it is there."""
+def has_data(dataset: str) -> bool:
+    """Whether this server has ``dataset`` (else the first run downloads it)."""
     try:
         lenet.load_dataset(dataset, train=False)
     except DatasetError:
-        return what_to_provide(dataset, lang)
-    return None
+        return False
+    return True
 
 
-def what_to_provide(dataset: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """How to give this server ``dataset``, in ``lang`` (no server path)."""
-    files = ", ".join(lenet.dataset_spec(dataset).expected_files)
-    return text(lang, "data_missing", name=dataset_name(lang, dataset), files=files, env=DATA_DIR_ENV)
-
-
-class MissingData(LenetError):
-    """A dataset this server lacks; the message says what to provide, with no server path."""
-
-    def __init__(self, dataset: str) -> None:
-        self.dataset = dataset
-        super().__init__(what_to_provide(dataset))
+def fetch_data(dataset: str) -> None:
+    """Download ``dataset`` (both splits: one download) into the data folder; raises ``DownloadError``."""
+    lenet.load_dataset(dataset, train=True, download=True)
 
 
 @dataclass
@@ -174,8 +163,6 @@ class TrainingJob:
     def _run(self, updates: queue.Queue) -> None:
         try:
             fit(self.recipe.config(self.folder), on_progress=updates.put, stop=self.stop, reports=False)  # no plots: seconds
-        except DatasetError:  # its message names server paths: say what is missing instead
-            updates.put(MissingData(self.recipe.dataset))
         except LenetError as error:
             updates.put(error)
         except Exception:  # a bug must not leave the page waiting: the log has the details, the page one line

@@ -11,6 +11,7 @@ from lenet.datasets import (
 from lenet.errors import (
     CheckpointError,
     DatasetError,
+    DownloadError,
     EmptyImageError,
     ImageTooLargeError,
     InputError,
@@ -22,7 +23,7 @@ from lenet.registry import create_model, list_models, model_description, registe
 from lenet.stages import STAGE_NAMES, model_stages
 
 __all__ = [
-    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "EmptyImageError", "ImageTooLargeError",
+    "DATASETS", "STAGE_NAMES", "CheckpointError", "DatasetError", "DatasetSpec", "DownloadError", "EmptyImageError", "ImageTooLargeError",
     "InputError", "LenetError", "Prediction", "Predictor", "UnreadableImageError", "count_parameters", "create_model",
     "dataset_spec", "from_pretrained", "list_models", "load_checkpoint", "load_dataset", "load_tensors",
     "model_description", "model_stages", "register_model", "save_pretrained",

@@ -43,3 +43,12 @@ class CheckpointError(LenetError):
 
 class DatasetError(LenetError):
     """A dataset that is not where the code looked for it."""
+
+
+class DownloadError(DatasetError):
+    """A dataset that could not be downloaded; ``reason`` says why in a few words (nothing was kept)."""
+
+    def __init__(self, dataset: str, display_name: str, source: str, reason: str) -> None:
+        self.dataset, self.reason = dataset, reason
+        super().__init__(f"could not download {display_name} from {source} ({reason}); nothing was kept, and the next "
+                         f"try starts again")

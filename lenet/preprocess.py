@@ -19,7 +19,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
 from lenet.datasets import MODEL_INPUT_SIZE
-from lenet.errors import EmptyImageError, ImageTooLargeError, InputError, UnreadableImageError
+from lenet.errors import (
+    EmptyImageError,
+    ImageTooLargeError,
+    InputError,
+    UnreadableImageError,
+)
 from lenet.unenlarge import unenlarge
 
 ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]

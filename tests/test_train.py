@@ -121,7 +121,8 @@ def test_a_one_process_torchrun_group_is_left_cleanly(monkeypatch):
     [
         (["--model", "lenet6"], "unknown model 'lenet6'; choose one of: lenet5-1998, lenet5, lenet5-modern, lenet-cifar"),
         (["--dataset", "imagenet"], "unknown dataset 'imagenet'; choose one of: mnist, fashion-mnist, cifar10"),
-        (["--data-dir", "/nonexistent"], "mnist not found under /nonexistent"),
+        (["--data-dir", "/nonexistent", "--no-download"], "mnist not found under /nonexistent"),
+        (["--data-dir", "/nonexistent"], "could not download MNIST digits from torchvision's mirrors (cannot reach "),
         (["--optimizer", "lion"], "unknown optimizer 'lion'; choose one of: sgd, adam, adamw"),
         (["--precision", "fp8"], "unknown precision 'fp8'; choose one of: fp32, bf16"),
         (["--batch-size", "0"], "--batch-size must be at least 1, not 0"),

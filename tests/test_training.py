@@ -1,16 +1,13 @@
 """Training your own LeNet through the app: the /train API, its limits, a loss that explodes, stopping early."""
 import re
 import threading
-from types import SimpleNamespace
 
 import pytest
 from gradio_client import Client
 
 import lenet
-from demo.app import build_app
 from demo.tabs.train import failure
-from demo.training import Finished, Recipe, TrainingJob, missing_data
-from demo.zoo import Zoo
+from demo.training import Finished, Recipe, TrainingJob
 from train.engine import Progress
 
 SUBSET = 2000  # images of each split: seconds, not minutes
@@ -67,25 +64,11 @@ def test_out_of_range_knobs_through_the_api_get_the_same_message(client):
         client.predict("mnist", "lenet5", "adam", 1e-3, 9, api_name="/train")
 
 
-def test_without_the_datasets_the_tab_can_say_what_is_missing(monkeypatch, tmp_path):
-    monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
-    reason = missing_data("mnist")
-    assert reason is not None and "MNIST digits is not on this server" in reason and "LENET_DATA_DIR" in reason
-    assert str(tmp_path) not in reason  # no server path
-    korean = missing_data("mnist", "ko")
-    assert "MNIST 손글씨 숫자" in korean and "서버에는" in korean and str(tmp_path) not in korean
-    with pytest.raises(lenet.LenetError) as failed:  # a job started anyway says the same, in the page's language
-        list(TrainingJob(Recipe(limit=SUBSET)))
-    assert failure(failed.value, "ko") == korean and failure(failed.value, "en") == reason
-
-
-def test_without_the_datasets_the_train_tab_says_so_on_load_in_the_visitors_language(monkeypatch, tmp_path):
-    monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
-    app = build_app(Zoo.load())
-    greetings = [f for f in app.fns.values() if getattr(f.fn, "__name__", "") == "greet" and "Train" in f.fn.__qualname__]
-    assert len(greetings) == 1 and [event for _, event in greetings[0].targets] == ["load"]
-    korean = greetings[0].fn(SimpleNamespace(headers={"accept-language": "ko-KR,ko;q=0.9"}))
-    assert "학습에는 데이터셋이 필요한데" in korean and "LENET_DATA_DIR" in korean and str(tmp_path) not in korean
+def test_a_failed_download_is_told_in_the_visitors_language():
+    error = lenet.DownloadError("mnist", "MNIST digits", "http://mirror", "HTTP Error 404: Not Found")
+    assert failure(error, "en") == ("MNIST digits could not be downloaded (HTTP Error 404: Not Found); nothing was kept, "
+                                    "so starting again tries again.")
+    assert "MNIST 손글씨 숫자" in failure(error, "ko") and "내려받지 못했습니다" in failure(error, "ko")
 
 
 def test_a_rejected_recipe_leaves_no_folder_and_no_job_behind():

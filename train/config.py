@@ -57,7 +57,7 @@ class TrainConfig:
     seed: int = option(1, "random seed for init, shuffling, augmentation and dropout")
     device: str = option("auto", "auto picks cuda when available", ["auto", "cpu", "cuda"], recipe=False)
     data_dir: str | None = option(None, DATA_DIR_HELP, recipe=False)
-    download: bool = option(False, "download the dataset with torchvision if missing", recipe=False)
+    download: bool = option(True, "download the dataset with torchvision if missing (from $LENET_DATA_MIRROR if set)", recipe=False)
     out: str = option("runs/latest", "output folder: the model (Hugging Face layout), last.pt, metrics and plots",
                       recipe=False)
     resume: str | None = option(None, "continue from a last.pt written by an earlier run", recipe=False)

@@ -15,7 +15,7 @@ import lenet
 from demo.cards import Update
 from demo.explore import first_layer_weight
 from demo.render import C1_PX, C3_PX, figures, kernels_html, tiles_html
-from demo.strings import dataset_label, label, language, text
+from demo.strings import dataset_label, dataset_name, label, language, text
 from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
@@ -27,15 +27,14 @@ from demo.training import (
     MODELS_TO_TRAIN,
     OPTIMIZERS,
     Finished,
-    MissingData,
     Recipe,
     TrainingJob,
     all_chosen,
-    missing_data,
-    what_to_provide,
+    fetch_data,
+    has_data,
 )
 from lenet.datasets import dataset_spec
-from lenet.errors import CheckpointError, DatasetError, LenetError
+from lenet.errors import CheckpointError, DownloadError, LenetError
 from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 from lenet.preprocess import dataset_pixels
 from train.engine import LossExploded, Progress
@@ -72,11 +71,8 @@ class TrainTab:
     def __init__(self, yours: gr.State, draw: DrawTab, upload: UploadTab, limit: int | None = None) -> None:
         self.yours, self.draw, self.upload, self.limit = yours, draw, upload, limit
         self.running: dict[str, TrainingJob] = {}  # by browser session, for Stop
-        self.missing = [dataset for dataset in DATASETS_TO_TRAIN if missing_data(dataset)]
         with gr.Tab(label("tab_train"), id="train"):
             gr.Markdown(label("train_intro"))
-            if self.missing:
-                gr.on(None, self.greet, None, gr.Markdown(elem_id="train-missing"), api_visibility="private")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
                     start_with = Recipe()
@@ -94,7 +90,7 @@ class TrainTab:
                         gr.Radio(list(POOLINGS), value=start_with.pooling, label=label("pooling")),
                     ]
                     with gr.Row():
-                        start = gr.Button(label("start"), variant="primary", elem_id="train-start", interactive=not self.missing)
+                        start = gr.Button(label("start"), variant="primary", elem_id="train-start")
                         stop = gr.Button(label("stop"), elem_id="train-stop")
                 with gr.Column(scale=2):
                     self.status = gr.HTML(elem_id="train-status")
@@ -110,15 +106,12 @@ class TrainTab:
                     concurrency_id="train", api_visibility="private")
         stop.click(self.on_stop, None, None, api_visibility="private")
 
-    def greet(self, request: gr.Request | None = None) -> str:
-        """On page load, in the visitor's language: which datasets this server lacks, and how to provide them."""
-        lang = language(request)
-        return text(lang, "train_missing", reason=html.escape(what_to_provide(self.missing[0], lang)))
-
     def on_start(self, dataset: str, model: str, optimizer: str, learning_rate: float, batch_size: int, epochs: int,
                  augment: bool, activation: str, pooling: str, upload_dataset: str, yours: dict | None,
-                 request: gr.Request | None = None) -> Iterator[Update]:
-        """Stream the run: progress, curves and pictures at most every ``REFRESH_S``; then the new model joins the others."""
+                 request: gr.Request | None = None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> Iterator[Update]:
+        """Stream the run: the dataset's download first if this server lacks it (torchvision's progress bar, tracked
+        by ``progress``), then progress, curves and pictures at most every ``REFRESH_S``; then the new model joins
+        the others."""
         lang, session = language(request), session_of(request)
         recipe = Recipe(dataset, model, optimizer, learning_rate, batch_size, epochs, augment, activation, pooling,
                         limit=self.limit)
@@ -128,6 +121,9 @@ class TrainTab:
         shown = 0.0
         try:
             recipe.check()
+            if not has_data(recipe.dataset):
+                yield {self.status: f"<p>{text(lang, 'downloading', name=dataset_name(lang, recipe.dataset))}</p>"}
+                fetch_data(recipe.dataset)
             image, plain, spec = first_test_image(recipe.dataset), plain_model(recipe), dataset_spec(recipe.dataset)
             for update in job:
                 if isinstance(update, Finished):
@@ -138,8 +134,6 @@ class TrainTab:
                     shown = time.perf_counter()
                     yield {self.status: progress_html(update, lang), **self.plots(rows),
                            self.pictures: snapshot(update, plain, spec, image, lang)}
-        except DatasetError:  # no training data here: say what to provide (no server path)
-            yield {self.status: f'<p class="train-error">{html.escape(what_to_provide(recipe.dataset, lang))}</p>'}
         except LenetError as error:
             yield {self.status: f'<p class="train-error">{html.escape(failure(error, lang))}</p>'}
         finally:
@@ -171,8 +165,8 @@ class TrainTab:
 
 def failure(error: LenetError, lang: str) -> str:
     """Why a run stopped, in the visitor's language where the app knows the reason (else the library's words)."""
-    if isinstance(error, MissingData):
-        return what_to_provide(error.dataset, lang)
+    if isinstance(error, DownloadError):
+        return text(lang, "download_failed", name=dataset_name(lang, error.dataset), reason=error.reason)
     if isinstance(error, CheckpointError):  # the trained model could not be read back: its message names a path
         return text(lang, "train_failed")
     if isinstance(error, LossExploded):
