@@ -10,7 +10,7 @@ from demo.strings import I18N, label
 from demo.tabs.api import Api
 from demo.tabs.draw import DrawTab
 from demo.tabs.inside import InsideTab, LastInput
-from demo.tabs.models import models_tab
+from demo.tabs.models import ModelsTab
 from demo.tabs.train import TrainTab
 from demo.tabs.upload import UploadTab
 from demo.training import forget
@@ -40,9 +40,11 @@ def build_app(zoo: Zoo, train_limit: int | None = None) -> gr.Blocks:
         last = LastInput()
         draw = DrawTab(zoo, current, yours)
         upload = UploadTab(zoo, current, yours)
+        app.load(upload.greet, None, upload.gallery, api_visibility="private")
         last.follow(draw, upload)
         InsideTab(zoo, current, last, draw)
         TrainTab(yours, draw, upload, train_limit)
-        models_tab(zoo)
+        models = ModelsTab(zoo)
+        app.load(models.greet, None, models.components, api_visibility="private")
         Api(zoo, upload, train_limit)
     return app.queue(status_update_rate=QUEUE_STATUS_INTERVAL_S)

@@ -22,7 +22,7 @@ import torch
 from demo.compare import Comparison, VariantResult, compare
 from demo.render import C1_PX, C3_PX, shared_scale
 from demo.scripts import loader, scripts_address
-from demo.strings import text
+from demo.strings import class_names, text
 from demo.zoo import Zoo
 from lenet import (
     EmptyImageError,
@@ -48,19 +48,20 @@ def levels(values: torch.Tensor) -> str:
     return base64.b64encode(quantised.tobytes()).decode("ascii")
 
 
-def variant_view(result: VariantResult) -> View:
+def variant_view(result: VariantResult, classes: list[str]) -> View:
+    """One variant's card; ``classes``: its classes' names in the reader's language."""
     maps = [{"shape": list(stage.shape), "px": px, "caption_key": caption, "levels": levels(shared_scale(stage))}
             for stage, (_, caption, px) in zip((result.c1, result.c3), MAP_STAGES)]
-    return {"model": result.model, "classes": list(result.probabilities), "probabilities": list(result.probabilities.values()),
+    return {"model": result.model, "classes": classes, "probabilities": list(result.probabilities.values()),
             "facts": {"key": "card_facts", "values": {"accuracy": result.test_accuracy, "params": result.params,
                                                       "ms": result.latency_ms}},
             "maps": maps}
 
 
-def comparison_view(comparison: Comparison, note: str = "") -> View:
-    pixels = comparison.pixels[0]
+def comparison_view(comparison: Comparison, lang: str, note: str = "") -> View:
+    pixels, classes = comparison.pixels[0], class_names(lang, comparison.dataset)
     seen = {"channels": pixels.shape[0], "side": pixels.shape[-1], "levels": levels(pixels)}
-    return {"note": note, "seen": seen, "variants": [variant_view(result) for result in comparison.results]}
+    return {"note": note, "seen": seen, "variants": [variant_view(result, classes) for result in comparison.results]}
 
 
 def message_view(message: str) -> View:
@@ -121,7 +122,8 @@ class ResultPanel:
             return self.message(message_view(text(lang, self.blank)))
         except LenetError as error:
             return self.message(refusal(error, lang))
-        return {self.cards: comparison_view(comparison, note), self.current: {"pixels": comparison.pixels, "dataset": dataset}}
+        return {self.cards: comparison_view(comparison, lang, note),
+                self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
     def message(self, view: View) -> Update:
         return {self.cards: view, self.current: gr.skip()}

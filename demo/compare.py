@@ -31,6 +31,7 @@ class VariantResult:
 
 @dataclass
 class Comparison:
+    dataset: str
     pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]: what the networks see
     results: list[VariantResult]
 
@@ -65,7 +66,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
-    return Comparison(pixels=pixels, results=results)
+    return Comparison(dataset=dataset, pixels=pixels, results=results)
 
 
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:

@@ -40,9 +40,10 @@ def load_index() -> list[dict]:
     return json.loads(INDEX.read_text()) if INDEX.is_file() else []
 
 
-def example_entries() -> list[tuple[str, str, str]]:
-    """``(path, dataset, caption)`` for each example, for the demo's gallery."""
-    return [(str(EXAMPLES_DIR / e["file"]), e["dataset"], f"{e['label']} · {e['dataset']}") for e in load_index()]
+def example_entries() -> list[tuple[str, str, int]]:
+    """``(path, dataset, class index)`` for each example, for the demo's gallery."""
+    return [(str(EXAMPLES_DIR / e["file"]), e["dataset"], lenet.dataset_spec(e["dataset"]).classes.index(e["label"]))
+            for e in load_index()]
 
 
 if __name__ == "__main__":

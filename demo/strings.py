@@ -5,12 +5,25 @@ handler writes is picked by the request's ``Accept-Language`` (``language``).
 """
 from __future__ import annotations
 
+import string
+
 import gradio as gr
 
 from lenet.datasets import DATASETS
 
+CLASSES_KO = {  # the classes of the datasets whose classes are words (MNIST's are digits)
+    "fashion-mnist": ("티셔츠/탑", "바지", "풀오버", "드레스", "코트", "샌들", "셔츠", "운동화", "가방", "앵클부츠"),
+    "cifar10": ("비행기", "자동차", "새", "고양이", "사슴", "개", "개구리", "말", "배", "트럭"),
+}
+
+
+def class_keys(dataset: str, names: tuple[str, ...]) -> dict[str, str]:
+    return {f"class_{dataset}_{index}": name for index, name in enumerate(names)}
+
+
 EN = {
     **{f"dataset_{name}": spec.display_name for name, spec in DATASETS.items()},
+    **{key: name for dataset in CLASSES_KO for key, name in class_keys(dataset, DATASETS[dataset].classes).items()},
     "intro": "# LeNet Lab\nLeNet-5 (LeCun et al., 1998) and its descendants, side by side. Draw a digit or upload an "
              "image and watch each variant classify it, with the feature maps of its first (C1) and second (C3) "
              "convolution layers.",
@@ -54,13 +67,18 @@ EN = {
     "models_intro": "Every shipped model, with the training curves, confusion matrix and most confidently wrong "
                     "test images that `python -m train` wrote when it was made.",
     "curves": "Training curves", "confusion": "Confusion matrix", "misclassified": "Most confidently wrong",
+    "model_card": "### {model} on {dataset}\n- test accuracy: **{accuracy:.2%}**\n- published for comparison: {published}\n"
+                  "- parameters: {params:,}\n- epochs: {epochs}\n- training: {minutes:.1f} min on {machine}\n\n"
+                  "Reproduce: `{command}`",
+    "card_machine": "{cpu}, threads: {threads}",
+    **{f"published_{name}": spec.published for name, spec in DATASETS.items()},
     "train_intro": "Train your own LeNet on this machine's CPU and watch it learn: the loss falling, the C1 kernels "
                    "taking shape, the feature maps of one test image changing. When it finishes it joins the shipped "
                    "models in the Draw and Upload tabs (for this browser session), and you can download it.",
-    "train_missing": "**Training needs the datasets, which this server does not have:** {reason}",
     "train_failed": "Training failed unexpectedly; the server log has the details.",
     "train_exploded": "The loss exploded ({loss}) at step {step}: try a smaller learning rate.",
-    "data_missing": "{name} is not on this server: put {files} in a folder and start the app with ${env} pointing at it",
+    "downloading": "Downloading {name} to this server (once), then training…",
+    "download_failed": "{name} could not be downloaded ({reason}); nothing was kept, so starting again tries again.",
     "dataset": "Dataset", "optimizer": "Optimizer", "learning_rate": "Learning rate", "batch_size": "Batch size",
     "epochs": "Epochs", "augment": "Augmentation (random distortions)", "activation": "Activation (lenet5)",
     "pooling": "Pooling (lenet5)", "start": "Start training", "stop": "Stop", "loss": "Loss", "accuracy": "Accuracy",
@@ -74,6 +92,7 @@ EN = {
 
 KO = {
     "dataset_mnist": "MNIST 손글씨 숫자", "dataset_fashion-mnist": "Fashion-MNIST 옷", "dataset_cifar10": "CIFAR-10 사물",
+    **{key: name for dataset, names in CLASSES_KO.items() for key, name in class_keys(dataset, names).items()},
     "intro": "# LeNet Lab\nLeNet-5(LeCun 외, 1998)와 그 후손들을 나란히 비교합니다. 숫자를 그리거나 이미지를 올리면 각 "
              "모델이 분류하는 모습과 첫 번째(C1), 두 번째(C3) 합성곱 층의 특징 맵을 볼 수 있습니다.",
     "tab_draw": "그리기", "tab_upload": "업로드", "tab_inside": "속 들여다보기", "tab_models": "모델",
@@ -87,7 +106,7 @@ KO = {
     "unreadable_image": "읽을 수 있는 이미지 파일이 아닙니다",
     "image_too_large": "이미지가 너무 큽니다. {limit:,} 픽셀까지 받습니다",
     "picked": "<b>{seen}</b>처럼 보여서({score:.0%} 확신) 그 모델들이 답합니다. 위에서 다른 종류를 고를 수 있습니다.",
-    "looks_like_other": "⚠ 이 이미지는 {chosen}이(가) 아니라 <b>{seen}</b>처럼 보입니다({score:.0%} 확신). 아래 답은 "
+    "looks_like_other": "⚠ 이 이미지는 {chosen:이/가} 아니라 <b>{seen}</b>처럼 보입니다({score:.0%} 확신). 아래 답은 "
                         "의미가 없을 수 있습니다.",
     "looks_like_none": "⚠ 이 이미지는 모델들이 배운 어떤 종류와도 닮지 않았습니다. 아래 답은 알아본 것이 아니라 "
                        "추측일 뿐입니다.",
@@ -115,14 +134,18 @@ KO = {
     "models_intro": "함께 제공되는 모든 모델과, 학습할 때 `python -m train`이 남긴 학습 곡선, 혼동 행렬, 가장 자신 있게 "
                     "틀린 테스트 이미지입니다.",
     "curves": "학습 곡선", "confusion": "혼동 행렬", "misclassified": "가장 자신 있게 틀린 이미지",
+    "model_card": "### {dataset}의 {model}\n- 테스트 정확도: **{accuracy:.2%}**\n- 비교할 만한 발표 결과: {published}\n"
+                  "- 파라미터: {params:,}개\n- 에포크: {epochs}\n- 학습: {machine}에서 {minutes:.1f}분\n\n재현하기: `{command}`",
+    "card_machine": "{cpu}, 스레드 {threads}개",
+    "published_mnist": "LeNet-5, LeCun 외 1998: 99.05 %(왜곡을 더해 학습하면 99.2 %)",
+    "published_fashion-mnist": "LeNet 방식의 튜토리얼들: 85–90 %", "published_cifar10": "LeNet 방식의 튜토리얼들: 60–70 %",
     "train_intro": "이 컴퓨터의 CPU로 나만의 LeNet을 학습시키고 배우는 모습을 지켜보세요: 손실이 줄고, C1 커널이 모양을 "
                    "갖추고, 테스트 이미지 하나의 특징 맵이 바뀝니다. 학습이 끝나면 이 브라우저 세션 동안 그리기·업로드 "
                    "탭에서 기본 모델들과 나란히 답하고, 내려받을 수도 있습니다.",
-    "train_missing": "**학습에는 데이터셋이 필요한데 이 서버에는 없습니다:** {reason}",
     "train_failed": "학습이 예기치 않게 실패했습니다. 자세한 내용은 서버 로그에 있습니다.",
     "train_exploded": "{step}번째 스텝에서 손실이 폭발했습니다({loss}). 학습률을 더 작게 해 보세요.",
-    "data_missing": "이 서버에는 {name} 데이터가 없습니다. {files} 파일을 한 폴더에 넣고, ${env}가 그 폴더를 가리키게 하여 "
-                    "앱을 시작하세요",
+    "downloading": "{name} 데이터를 이 서버에 내려받은 뒤(처음 한 번만) 학습합니다…",
+    "download_failed": "{name} 데이터를 내려받지 못했습니다({reason}). 받은 것은 남기지 않았으니 다시 시작하면 다시 시도합니다.",
     "dataset": "데이터셋", "optimizer": "옵티마이저", "learning_rate": "학습률", "batch_size": "배치 크기",
     "epochs": "에포크", "augment": "데이터 증강 (무작위 변형)", "activation": "활성화 함수 (lenet5)",
     "pooling": "풀링 (lenet5)", "start": "학습 시작", "stop": "멈추기", "loss": "손실", "accuracy": "정확도",
@@ -159,11 +182,43 @@ def dataset_label(dataset: str) -> gr.I18nData:
     return label(f"dataset_{dataset}")
 
 
+def class_names(lang: str, dataset: str) -> list[str]:
+    """A dataset's classes as ``lang`` names them (MNIST's are digits in every language)."""
+    classes = DATASETS[dataset].classes
+    return [text(lang, f"class_{dataset}_{i}") if dataset in CLASSES_KO else name for i, name in enumerate(classes)]
+
+
 def dataset_name(lang: str, dataset: str) -> str:
     """A dataset's name in a handler's message."""
     return text(lang, f"dataset_{dataset}")
 
 
+HANGUL_FIRST, HANGUL_SYLLABLES, HANGUL_FINALS = 0xAC00, 11172, 28  # Unicode's syllables: 28 finals (the first none)
+FINAL_CONSONANT_SOUNDS = set("013678LMNRlmnr")  # 영 일 삼 육 칠 팔, 엘 엠 엔 알: read aloud, they end in a consonant
+
+
+def ends_in_consonant(word: str) -> bool:
+    """Whether ``word``, read aloud in Korean, ends in a consonant (a final, 받침): it picks the particle after it."""
+    last = word.rstrip()[-1:] or " "
+    if HANGUL_FIRST <= ord(last) < HANGUL_FIRST + HANGUL_SYLLABLES:
+        return (ord(last) - HANGUL_FIRST) % HANGUL_FINALS != 0
+    return last in FINAL_CONSONANT_SOUNDS
+
+
+class Words(string.Formatter):
+    """``str.format``, and a Korean particle that agrees with the word before it: ``{name:이/가}`` writes the name
+    and then 이 after a final consonant, 가 after a vowel (the page's words.js does the same)."""
+
+    def format_field(self, value: object, spec: str) -> str:
+        if "/" in spec:
+            after_consonant, after_vowel = spec.split("/")
+            return f"{value}{after_consonant if ends_in_consonant(str(value)) else after_vowel}"
+        return super().format_field(value, spec)
+
+
+WORDS = Words()
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """A handler's message in ``lang``, with ``values`` filled in."""
-    return TRANSLATIONS.get(lang, EN)[key].format(**values)
+    return WORDS.format(TRANSLATIONS.get(lang, EN)[key], **values)

@@ -59,7 +59,7 @@ def test_a_view_carries_what_the_cards_draw(zoo):
     result = comparison.results[0]
     assert result.c1.shape == (6, 28, 28) and result.c3.shape == (16, 10, 10)
     assert result.params == 60_000 and 0.9 < result.test_accuracy <= 1 and result.latency_ms > 0
-    view = comparison_view(comparison, note="a note")
+    view = comparison_view(comparison, "en", note="a note")
     assert view["note"] == "a note" and view["seen"]["side"] == 32 and view["seen"]["channels"] == 1
     seen = levels(view["seen"]["levels"]).reshape(32, 32)
     assert np.array_equal(seen, (comparison.pixels[0, 0].numpy() * 255).round())

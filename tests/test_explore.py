@@ -12,7 +12,7 @@ from demo.explore import (
     rotation_curves,
     stage_pictures,
 )
-from demo.tabs.models import model_card
+from demo.tabs.models import model_card, plots
 from demo.zoo import Zoo
 from lenet.datasets import dataset_spec, load_tensors
 from lenet.preprocess import dataset_pixels
@@ -70,9 +70,10 @@ def test_stage_explorer_shows_every_stage(zoo, digit):
     assert list(pictures["c5"].columns) == ["unit", "activation"]
 
 
-def test_every_gallery_image_exists(zoo):
+def test_every_model_card_and_plot_exists_in_both_languages(zoo):
     assert zoo.entries
     for entry in zoo.entries:
-        text, plots = model_card(zoo.folder, entry)
-        assert f"{entry['test_accuracy']:.2%}" in text and dataset_spec(entry["dataset"]).published in text
-        assert all(Path(path).is_file() for path in plots)
+        english, korean = model_card(entry, "en"), model_card(entry, "ko")
+        assert f"{entry['test_accuracy']:.2%}" in english and dataset_spec(entry["dataset"]).published in english
+        assert f"{entry['test_accuracy']:.2%}" in korean and "테스트 정확도" in korean and "thread" not in korean
+        assert all(Path(path).is_file() for path in plots(zoo.folder, entry))

@@ -15,7 +15,15 @@ from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet.identify import KINDS, Identifier, look
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
-from train.uploads import MAX_ASPECT, UNKNOWN, grey_upload, photo_upload, redrawn, text, thinned
+from train.uploads import (
+    MAX_ASPECT,
+    UNKNOWN,
+    grey_upload,
+    photo_upload,
+    redrawn,
+    text,
+    thinned,
+)
 
 EXAMPLES = [(EXAMPLES_DIR / entry["file"], entry["dataset"]) for entry in load_index()]
 GREY_EXAMPLES = [(path, dataset) for path, dataset in EXAMPLES if dataset != "cifar10"]

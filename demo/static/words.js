@@ -12,8 +12,23 @@ export const language = (navigator.languages ?? [navigator.language])
 
 export const escape = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-// One replacement field's format spec, of the kinds the table uses: "", ",", ".2f", ".1%", ",.0f".
+const HANGUL_FIRST = 0xac00, HANGUL_SYLLABLES = 11172, HANGUL_FINALS = 28; // as demo/strings.py
+const FINAL_CONSONANT_SOUNDS = "013678LMNRlmnr";
+
+// Whether a word, read aloud in Korean, ends in a consonant: it picks the particle after it (demo/strings.py).
+function endsInConsonant(word) {
+  const last = word.trimEnd().slice(-1), code = last.charCodeAt(0);
+  if (code >= HANGUL_FIRST && code < HANGUL_FIRST + HANGUL_SYLLABLES) return (code - HANGUL_FIRST) % HANGUL_FINALS !== 0;
+  return last !== "" && FINAL_CONSONANT_SOUNDS.includes(last);
+}
+
+// One replacement field's format spec, of the kinds the table uses: "", ",", ".2f", ".1%", ",.0f", and "이/가"
+// (the word, then the particle that agrees with it).
 function formatted(value, spec) {
+  if (spec.includes("/")) {
+    const [afterConsonant, afterVowel] = spec.split("/");
+    return `${value}${endsInConsonant(String(value)) ? afterConsonant : afterVowel}`;
+  }
   const match = /^(,)?(?:\.(\d+)([f%]))?$/.exec(spec);
   if (!match) throw new Error(`format spec ${spec} is not supported`);
   const [, grouping, digits, kind] = match;

@@ -43,7 +43,7 @@ class DrawTab:
                 with gr.Column(scale=3, elem_id="draw-results"):
                     self.models = gr.CheckboxGroup(names, value=names, label=label("models"), elem_id="draw-models")
                     self.panel.add_cards("draw-cards")
-        self.models.change(None, self.models, None, js=TELL_PAGE)
+        self.models.change(None, self.models, None, js=TELL_PAGE, show_progress="hidden")
         self.sketch.ask(self.on_ask, [self.sketch, self.models, yours], self.sketch, show_progress="hidden",
                         trigger_mode="always_last", api_visibility="private")
 
@@ -69,7 +69,7 @@ class DrawTab:
             image = sketch_image(drawing)
             if image is None:
                 return message_view(text(lang, HINT))
-            return comparison_view(compare(self.zoo, image, DATASET, models, own_models(yours, DATASET)))
+            return comparison_view(compare(self.zoo, image, DATASET, models, own_models(yours, DATASET)), lang)
         except EmptyImageError:
             return message_view(text(lang, HINT))
         except LenetError as error:

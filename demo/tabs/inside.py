@@ -27,7 +27,7 @@ from demo.render import (
     tiles_html,
 )
 from demo.sketch import sketch_image
-from demo.strings import dataset_name, label, language, text
+from demo.strings import class_names, dataset_name, label, language, text
 from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
 from demo.tabs.upload import UploadTab
@@ -45,13 +45,13 @@ SLIDERS = (  # key, low, high, start, step: the Distortion fields in order
 )
 
 
-def insight_view(insight: Insight, lang: str) -> View:
+def insight_view(insight: Insight, dataset: str, lang: str) -> View:
     """A variant's card: its answer, then where its evidence lies and its C1 kernels (pictures made here)."""
     heat_scale = colour_bar(HEAT, text(lang, "low"), text(lang, "high"))
     pictures = figures(html_figure(insight.saliency, text(lang, "saliency"), INSIGHT_WIDTH, heat_scale),
                        html_figure(insight.grad_cam, text(lang, "grad_cam"), INSIGHT_WIDTH, heat_scale),
                        kernels_html(insight.kernels, text(lang, "kernels")))
-    return {"model": insight.model, "classes": list(insight.probabilities), "probabilities": list(insight.probabilities.values()),
+    return {"model": insight.model, "classes": class_names(lang, dataset), "probabilities": list(insight.probabilities.values()),
             "facts": {"key": "with_saliency", "values": {"ms": insight.latency_ms}}, "figures": pictures}
 
 
@@ -65,8 +65,8 @@ class LastInput:
         self.box = gr.Textbox(visible=False)
 
     def follow(self, draw: DrawTab, upload: UploadTab) -> None:
-        draw.sketch.change(None, None, self.box, js=f"() => '{self.DRAWING}'")
-        upload.file.change(None, None, self.box, js=f"() => '{self.UPLOAD}'")
+        for source, value in ((draw.sketch, self.DRAWING), (upload.file, self.UPLOAD)):
+            source.change(None, None, self.box, js=f"() => '{value}'", show_progress="hidden")
 
     @classmethod
     def read(cls, last: str | None, upload: dict | None, drawing: str | None) -> dict | None:
@@ -87,7 +87,8 @@ def rotation_plot(zoo: Zoo, upright: torch.Tensor, dataset: str, models: list[st
     marker = text(lang, "slider_at", angle=angle)
     table = pd.concat([table, pd.DataFrame({"rotation": [angle, angle], "confidence": [0.0, 1.0], "model": [marker] * 2})])
     colours = {**dict(zip(models, PLOT_COLOURS)), marker: SLIDER_COLOUR}
-    return gr.LinePlot(table, color_map=colours, x_title=text(lang, "angle_axis"), y_title=text(lang, "confidence_axis"))
+    return gr.LinePlot(table, color_map=colours, x_title=text(lang, "angle_axis"), y_title=text(lang, "confidence_axis"),
+                       color_title=text(lang, "variant"))
 
 
 class InsideTab:
@@ -122,10 +123,12 @@ class InsideTab:
                                 [self.maps, *self.bars.values()], api_visibility="private")
         reset.click(lambda: list(astuple(Distortion())), None, self.sliders, api_visibility="private").then(**inspect)
 
-    def on_inspect(self, last: str | None, upload: dict | None, drawing: str | None, *values: float,
-                   request: gr.Request | None = None) -> Update:
-        """Runs in a worker thread: saliency for every variant takes tens of milliseconds."""
+    def on_inspect(self, last: str | None, upload: dict | None, drawing: str | None, rotation: float, shift_x: float,
+                   shift_y: float, scale: float, thickness: float, noise: float, request: gr.Request | None = None) -> Update:
+        """Runs in a worker thread: saliency for every variant takes tens of milliseconds. (The sliders are named, not
+        ``*values``: Gradio passes the request only to a parameter it can place.)"""
         lang = language(request)
+        values = (rotation, shift_x, shift_y, scale, thickness, noise)
         state = LastInput.read(last, upload, drawing)
         if state is None:
             return {self.hint: text(lang, "inside_hint"), self.distorted: None, self.plot: None,
@@ -141,7 +144,8 @@ class InsideTab:
             self.distorted: input_image(pixels[0]),
             self.plot: rotation_plot(self.zoo, upright, dataset, models, distortion.degrees, lang),
             self.stage_model: gr.Dropdown(choices=models, value=models[-1]),
-            self.cards: {"variants": [insight_view(insight, lang) for insight in look_inside(self.zoo, pixels, dataset, models)]},
+            self.cards: {"variants": [insight_view(insight, dataset, lang)
+                                      for insight in look_inside(self.zoo, pixels, dataset, models)]},
         }
 
     def on_stage(self, last: str | None, upload: dict | None, drawing: str | None, model: str | None,

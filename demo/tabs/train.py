@@ -43,6 +43,12 @@ REFRESH_S = 0.5  # the page is redrawn at most this often while training
 MAX_OWN_MODELS = 3  # per browser session; the oldest is forgotten
 PROGRESS_BAR = '<div class="train-bar"><div style="width:{percent:.1f}%"></div></div>'
 DOWNLOAD_NAME = "model"  # the zip of model.safetensors + config.json
+NAMES = {"sgd": "SGD", "adam": "Adam", "relu": "ReLU"}  # how the knobs' values are written, where not as they are
+
+
+def named(values) -> list[tuple[str, str]]:
+    """Choices shown by their names (SGD, not sgd)."""
+    return [(NAMES.get(value, value), value) for value in values]
 
 
 def first_test_image(dataset: str) -> torch.Tensor:
@@ -80,13 +86,13 @@ class TrainTab:
                         gr.Radio([(dataset_label(d), d) for d in DATASETS_TO_TRAIN], value=start_with.dataset,
                                  label=label("dataset")),
                         gr.Dropdown(list(MODELS_TO_TRAIN), value=start_with.model, label=label("variant")),
-                        gr.Radio(list(OPTIMIZERS), value=start_with.optimizer, label=label("optimizer")),
+                        gr.Radio(named(OPTIMIZERS), value=start_with.optimizer, label=label("optimizer")),
                         gr.Number(start_with.learning_rate, label=label("learning_rate"), minimum=LEARNING_RATES[0],
                                   maximum=LEARNING_RATES[1]),
                         gr.Dropdown(list(BATCH_SIZES), value=start_with.batch_size, label=label("batch_size")),
                         gr.Slider(1, MAX_EPOCHS, value=start_with.epochs, step=1, label=label("epochs")),
                         gr.Checkbox(start_with.augment, label=label("augment")),
-                        gr.Radio(list(ACTIVATIONS), value=start_with.activation, label=label("activation")),
+                        gr.Radio(named(ACTIVATIONS), value=start_with.activation, label=label("activation")),
                         gr.Radio(list(POOLINGS), value=start_with.pooling, label=label("pooling")),
                     ]
                     with gr.Row():

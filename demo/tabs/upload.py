@@ -11,7 +11,15 @@ import gradio as gr
 from demo.cards import ResultPanel, Update
 from demo.examples import example_entries
 from demo.offload import inline_unless_large
-from demo.strings import dataset_label, dataset_name, label, language, text
+from demo.strings import (
+    DEFAULT_LANGUAGE,
+    class_names,
+    dataset_label,
+    dataset_name,
+    label,
+    language,
+    text,
+)
 from demo.training import all_chosen, own_models
 from demo.zoo import Zoo
 from lenet import LenetError
@@ -48,15 +56,15 @@ class UploadTab:
                 with gr.Column(scale=3, elem_id="upload-results"):
                     self.models = gr.CheckboxGroup(zoo.models(first), value=zoo.models(first), label=label("models"))
                     self.panel.add_cards("upload-cards")
-            gallery = gr.Gallery([(path, caption) for path, _, caption in self.examples], label=label("examples"),
-                                 columns=EXAMPLE_COLUMNS, height="auto", allow_preview=False, elem_id="examples")
+            self.gallery = gr.Gallery(self.captioned(DEFAULT_LANGUAGE), label=label("examples"), columns=EXAMPLE_COLUMNS,
+                                      height="auto", allow_preview=False, elem_id="examples")
         classify = dict(fn=self.on_upload, inputs=[self.file, self.dataset, self.models, yours], outputs=self.panel.components,
                         trigger_mode="always_last", api_visibility="private")
         # Each trigger runs after the dataset's models are in place, so no request sees a stale list.
         self.file.upload(self.on_new_file, [self.file, self.dataset, self.models, yours], [self.dataset, self.models, *self.panel.components],
                          trigger_mode="always_last", api_visibility="private")
         self.file.clear(**classify)
-        gallery.select(self.on_example, yours, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
+        self.gallery.select(self.on_example, yours, [self.file, self.dataset, self.models], api_visibility="private").then(**classify)
         self.dataset.input(self.choices, [self.dataset, yours], self.models, api_visibility="private").then(**classify)
         self.models.input(**classify)
 
@@ -124,6 +132,15 @@ class UploadTab:
         if identity.dataset != dataset:
             return text(lang, "looks_like_other", seen=seen, chosen=dataset_name(lang, dataset), score=score)
         return text(lang, "picked", seen=seen, score=score) if picked else ""
+
+    def captioned(self, lang: str) -> list[tuple[str, str]]:
+        """The examples, each captioned with its class and dataset in ``lang``."""
+        return [(path, f"{class_names(lang, dataset)[index]} · {dataset_name(lang, dataset)}")
+                for path, dataset, index in self.examples]
+
+    def greet(self, request: gr.Request | None = None) -> gr.Gallery:
+        """On page load: the examples' captions in the visitor's language."""
+        return gr.Gallery(self.captioned(language(request)))
 
     def on_example(self, yours: dict | None, event: gr.SelectData) -> Update:
         path, dataset, _ = self.examples[event.index]
