@@ -38,13 +38,14 @@ def build_app(zoo: Zoo, train_limit: int | None = None) -> gr.Blocks:
         current = gr.State(None)  # the last upload classified, for "Look inside"
         yours = gr.State({}, delete_callback=forget)  # models trained in this session: name -> Finished
         last = LastInput()
-        draw = DrawTab(zoo, current, yours)
-        upload = UploadTab(zoo, current, yours)
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone, a second row rather than tabs hidden behind "..."
+            draw = DrawTab(zoo, current, yours)
+            upload = UploadTab(zoo, current, yours)
+            InsideTab(zoo, current, last, draw)
+            TrainTab(yours, draw, upload, train_limit)
+            models = ModelsTab(zoo)
         app.load(upload.greet, None, upload.gallery, api_visibility="private")
         last.follow(draw, upload)
-        InsideTab(zoo, current, last, draw)
-        TrainTab(yours, draw, upload, train_limit)
-        models = ModelsTab(zoo)
         app.load(models.greet, None, models.components, api_visibility="private")
         Api(zoo, upload, train_limit)
     return app.queue(status_update_rate=QUEUE_STATUS_INTERVAL_S)

@@ -3,8 +3,9 @@
 A *view* is a JSON object, made here on the server or by the page itself (demo/static/draw.js):
 
 - ``{"message": html}`` or ``{"message_key": key}``: no answers, only why (a refusal) or what to do (a hint);
-- ``{"note": html, "seen": seen, "variants": [variant, ...]}``: the answers, where ``seen`` is the 32x32 input
-  (``{"channels", "side", "levels"}``) and each variant is ``{"model", "classes", "probabilities", "facts":
+- ``{"note": html, "original": url, "seen": seen, "variants": [variant, ...]}``: the answers, where ``original``
+  (optional) is a preview of the uploaded image, ``seen`` the 32x32 input (``{"channels", "side", "levels"}``)
+  and each variant is ``{"model", "classes", "probabilities", "facts":
   {"key", "values"}, "maps": [{"shape", "px", "caption_key", "levels"}], "figures": html, "problem": text}``.
 
 ``levels`` are 0-255, one per pixel or activation, as base64 (the page's own views pass the bytes).
@@ -18,9 +19,10 @@ from typing import Any
 
 import gradio as gr
 import torch
+from PIL import Image
 
 from demo.compare import Comparison, VariantResult, compare
-from demo.render import C1_PX, C3_PX, shared_scale
+from demo.render import C1_PX, C3_PX, shared_scale, thumbnail
 from demo.scripts import loader, scripts_address
 from demo.strings import class_names, text
 from demo.zoo import Zoo
@@ -38,6 +40,7 @@ View = dict[str, Any]
 REASON_KEYS: dict[type[LenetError], str] = {UnreadableImageError: "unreadable_image", ImageTooLargeError: "image_too_large"}
 LEVELS = 255
 MAP_STAGES = (("c1", "c1_maps", C1_PX), ("c3", "c3_maps", C3_PX))  # stage, caption, CSS pixels per activation
+PREVIEW_SIDE = 256  # pixels: as wide as the 32x32 input is shown
 ANSWERS_TEMPLATE = '<div class="slot"></div>'  # cards.js writes the answers strip into it
 PANEL_TEMPLATE = '<div class="panel"></div>'  # ...and the cards into this
 
@@ -58,10 +61,14 @@ def variant_view(result: VariantResult, classes: list[str]) -> View:
             "maps": maps}
 
 
-def comparison_view(comparison: Comparison, lang: str, note: str = "") -> View:
+def comparison_view(comparison: Comparison, lang: str, note: str = "", original: Image.Image | None = None) -> View:
+    """The answers to one input; ``original``: the uploaded image, previewed beside what the networks see."""
     pixels, classes = comparison.pixels[0], class_names(lang, comparison.dataset)
     seen = {"channels": pixels.shape[0], "side": pixels.shape[-1], "levels": levels(pixels)}
-    return {"note": note, "seen": seen, "variants": [variant_view(result, classes) for result in comparison.results]}
+    view = {"note": note, "seen": seen, "variants": [variant_view(result, classes) for result in comparison.results]}
+    if original is not None:
+        view["original"] = thumbnail(original, PREVIEW_SIDE)
+    return view
 
 
 def message_view(message: str) -> View:
@@ -111,9 +118,9 @@ class ResultPanel:
         return [self.current, self.cards]
 
     def answer(self, zoo: Zoo, image: ImageSource | None, dataset: str, models: list[str], lang: str,
-               yours: dict[str, Predictor] | None = None, note: str = "") -> Update:
+               yours: dict[str, Predictor] | None = None, note: str = "", preview: bool = False) -> Update:
         """Classify ``image`` with each chosen variant (``yours``: the session's own models) and show it with
-        ``note`` beside the answers, or say why not."""
+        ``note`` beside the answers (``preview``: and the image itself), or say why not."""
         if image is None:
             return self.message(message_view(text(lang, self.hint)))
         try:
@@ -122,7 +129,8 @@ class ResultPanel:
             return self.message(message_view(text(lang, self.blank)))
         except LenetError as error:
             return self.message(refusal(error, lang))
-        return {self.cards: comparison_view(comparison, lang, note),
+        original = image if preview and isinstance(image, Image.Image) else None
+        return {self.cards: comparison_view(comparison, lang, note, original),
                 self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 
     def message(self, view: View) -> Update:

@@ -24,6 +24,7 @@ LEGEND_STOPS = 8
 C1_PX, C3_PX = 3, 4  # CSS pixels per activation: readable on a phone
 HEAT_OPACITY = 0.8
 OVERLAY_BASE_BRIGHTNESS = 0.4
+THUMBNAIL_QUALITY = 85
 
 
 def shared_scale(values: torch.Tensor) -> torch.Tensor:
@@ -86,13 +87,35 @@ def tiles_html(maps: torch.Tensor, caption: str, px: int) -> str:
     )
 
 
-def colour_bar(colours: np.ndarray, low: str, high: str, middle: str = "") -> str:
-    """A horizontal colour scale for a picture: the colormap as a CSS gradient, labelled at its ends."""
+def gradient(colours: np.ndarray) -> str:
+    """The colormap as a left-to-right CSS gradient."""
     stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in colours[:: len(colours) // LEGEND_STOPS])
+    return f"linear-gradient(to right, {stops})"
+
+
+def colour_bar(colours: np.ndarray, low: str, high: str, middle: str = "") -> str:
+    """A horizontal colour scale for a picture, labelled at its ends (markup shared with demo/static/cards.js)."""
     return (
-        f'<div class="legend"><div style="background:linear-gradient(to right, {stops})"></div>'
+        f'<div class="legend"><div style="background:{gradient(colours)}"></div>'
         f'<span>{html.escape(low)}</span><span>{html.escape(middle)}</span><span>{html.escape(high)}</span></div>'
     )
+
+
+def maps_scale(low: str, high: str, caption: str) -> str:
+    """The feature maps' colour scale as a figure of its own, for a group of maps."""
+    return f'<figure class="maps-scale">{colour_bar(COLORMAP, low, high)}<figcaption>{html.escape(caption)}</figcaption></figure>'
+
+
+def thumbnail(image: Image.Image, side: int) -> str:
+    """A copy of ``image`` at most ``side`` pixels a side, as a JPEG data URL (an upload's preview: a photo's PNG
+    would be ten times the bytes)."""
+    small = image.copy()
+    small.thumbnail((side, side))
+    rgba = small.convert("RGBA")
+    small = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")  # transparency on white
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=THUMBNAIL_QUALITY)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def kernels_html(weight: torch.Tensor, caption: str) -> str:

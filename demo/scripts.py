@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from demo.assets import ASSETS
-from demo.render import COLORMAP
+from demo.render import COLORMAP, gradient
 from demo.strings import TRANSLATIONS
 
 STATIC = Path(__file__).with_name("static")
@@ -18,7 +18,8 @@ def scripts_address() -> str:
     """The scripts' folder, relative to the page."""
     files = {path.name: path.read_bytes() for path in sorted([*STATIC.glob("*.js"), *STATIC.glob("*.wasm")])}
     files["strings.js"] = f"export default {json.dumps(TRANSLATIONS, ensure_ascii=False)};\n".encode()
-    files["palette.js"] = f"export const VIRIDIS = {json.dumps(COLORMAP.tolist())};\n".encode()
+    files["palette.js"] = (f"export const VIRIDIS = {json.dumps(COLORMAP.tolist())};\n"
+                           f"export const VIRIDIS_GRADIENT = {json.dumps(gradient(COLORMAP))};\n").encode()
     return ASSETS.add(files)
 
 

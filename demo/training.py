@@ -21,6 +21,7 @@ import gradio as gr
 import lenet
 from demo.assets import ASSETS
 from demo.forms import form_address
+from demo.strings import DEFAULT_LANGUAGE, text
 from demo.zoo import Zoo
 from lenet.browser_form import save_browser_form
 from lenet.errors import DatasetError, LenetError
@@ -36,6 +37,7 @@ MAX_EPOCHS = 5
 MAX_SECONDS = 300  # a job is stopped (keeping what it learnt) after this long
 LEARNING_RATES = (1e-5, 100.0)  # the range accepted: wide enough to watch a loss explode
 HELD_OUT = 2000  # training images held out for the held-out curve
+DISPLAY_NAMES = {"sgd": "SGD", "adam": "Adam", "relu": "ReLU"}  # how the knobs' values are written, where not as they are
 JOB_LOCK = threading.Lock()
 POLL_S = 0.1
 LOG = logging.getLogger(__name__)
@@ -58,18 +60,18 @@ class Recipe:
 
     def check(self) -> None:
         """Refuse anything out of range in plain words, before a job starts."""
-        for name, value, allowed in (("dataset", self.dataset, DATASETS_TO_TRAIN), ("model", self.model, MODELS_TO_TRAIN),
-                                     ("optimizer", self.optimizer, OPTIMIZERS), ("batch size", self.batch_size, BATCH_SIZES)):
+        for knob, value, allowed in (("dataset", self.dataset, DATASETS_TO_TRAIN), ("variant", self.model, MODELS_TO_TRAIN),
+                                     ("optimizer", self.optimizer, OPTIMIZERS), ("batch_size", self.batch_size, BATCH_SIZES)):
             if value not in allowed:
-                raise LenetError(f"{name} must be one of {', '.join(map(str, allowed))}, not {value!r}")
+                raise RecipeError("bad_choice", knob, allowed=", ".join(map(str, allowed)), value=value)
         low, high = LEARNING_RATES
-        for name, value in (("learning rate", self.learning_rate), ("epochs", self.epochs)):
+        for knob, value in (("learning_rate", self.learning_rate), ("epochs", self.epochs)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise LenetError(f"the {name} must be a number")
+                raise RecipeError("not_a_number", knob)
         if not low <= self.learning_rate <= high:
-            raise LenetError(f"the learning rate must lie between {low:g} and {high:g}, not {self.learning_rate:g}")
+            raise RecipeError("bad_learning_rate", "learning_rate", low=low, high=high, value=self.learning_rate)
         if not 1 <= self.epochs <= MAX_EPOCHS or int(self.epochs) != self.epochs:
-            raise LenetError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, not {self.epochs:g}")
+            raise RecipeError("bad_epochs", "epochs", high=MAX_EPOCHS, value=self.epochs)
 
     def model_options(self) -> dict[str, str]:
         """The activation and pooling knobs apply to lenet5 only."""
@@ -81,11 +83,30 @@ class Recipe:
                            weight_decay=0.0, val_size=HELD_OUT, out=str(out), device="cpu", limit=self.limit,
                            **self.model_options())
 
-    def name(self, test_accuracy: float) -> str:
-        """How the model is called beside the shipped ones."""
+    def name(self, meta: dict[str, Any], lang: str) -> str:
+        """How the trained model (its checkpoint's ``meta``) is called beside the shipped ones: the epochs it
+        trained, a fraction when stopped early."""
         shape = f" {self.activation}/{self.pooling}" if self.model == "lenet5" else ""
-        epochs = f"{int(self.epochs)} epoch{'s' * (self.epochs > 1)}"
-        return f"yours: {self.model}{shape} {self.optimizer} {self.learning_rate:g}, {epochs}, {test_accuracy:.1%}"
+        trained = meta.get("epochs_trained", meta["epoch"])
+        return text(lang, "own_model", model=f"{self.model}{shape}", optimizer=shown_name(self.optimizer),
+                    learning_rate=self.learning_rate, epochs=text(lang, "epoch_count" if trained == 1 else "epochs_count",
+                                                                  count=trained), accuracy=meta["test_accuracy"])
+
+
+class RecipeError(LenetError):
+    """A knob out of range, told in the visitor's language (``words``); its message is the English words."""
+
+    def __init__(self, key: str, knob: str, **values: object) -> None:
+        self.key, self.knob, self.values = key, knob, values
+        super().__init__(self.words(DEFAULT_LANGUAGE))
+
+    def words(self, lang: str) -> str:
+        return text(lang, self.key, name=text(lang, self.knob), **self.values)
+
+
+def shown_name(value: str) -> str:
+    """A knob's value as it is written (SGD, not sgd)."""
+    return DISPLAY_NAMES.get(value, value)
 
 
 def has_data(dataset: str) -> bool:
@@ -156,7 +177,8 @@ class TrainingJob:
                 yield Finished.of(self.folder, time.perf_counter() - start, self.stop.is_set())
             finally:
                 self.stop.set()  # a no-op once fit has returned
-                thread.join()
+                if thread is not threading.current_thread():  # the cyclic GC may close this generator from any thread
+                    thread.join()
                 if not finished:
                     self.discard()
 

@@ -122,6 +122,42 @@ def test_look_inside_explains_the_last_drawing(page):
     page.get_by_role("tab", name="Draw").click()
 
 
+def distorted(page) -> str:
+    return page.locator("#inside-distorted img").get_attribute("src")
+
+
+def stage_maps(page) -> str:
+    return page.locator("#inside-maps").inner_html()
+
+
+def test_look_inside_follows_typed_values_reset_and_a_new_drawing(page):
+    page.get_by_role("tab", name="Look inside").click()
+    page.get_by_text("Looking inside the").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    page.locator("#inside-stages button.label-wrap").click()
+    expect(page.locator("#inside-maps .tiles")).to_have_count(4, timeout=ANSWER_TIMEOUT_MS)
+    upright, upright_maps = distorted(page), stage_maps(page)
+    rotation = page.get_by_label("Rotation (degrees)").locator("visible=true").first
+    rotation.fill("30")
+    rotation.press("Enter")  # typed, not dragged
+    expect(page.locator("#inside-distorted img")).not_to_have_attribute("src", upright, timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#inside-maps")).not_to_have_text("", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function("(old) => document.querySelector('#inside-maps').innerHTML !== old", arg=upright_maps,
+                           timeout=ANSWER_TIMEOUT_MS)  # the stage explorer turned with it
+    page.get_by_role("button", name="Reset distortions").click()
+    expect(rotation).to_have_value("0", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#inside-distorted img")).to_have_attribute("src", upright, timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function("(old) => document.querySelector('#inside-maps').innerHTML === old", arg=upright_maps,
+                           timeout=ANSWER_TIMEOUT_MS)
+    page.get_by_role("tab", name="Draw").click()  # a new drawing: the stage explorer shows it, not the last one
+    page.locator("#sketchpad [data-action=clear]").click()
+    draw(page, STROKES["1"])
+    expect(answers(page).locator("p")).to_have_text(re.compile("agree: 1$"), timeout=ANSWER_TIMEOUT_MS)
+    page.get_by_role("tab", name="Look inside").click()
+    page.wait_for_function("(old) => document.querySelector('#inside-maps').innerHTML !== old", arg=upright_maps,
+                           timeout=ANSWER_TIMEOUT_MS)
+    page.get_by_role("tab", name="Draw").click()
+
+
 def test_clicking_a_real_test_image_classifies_it_and_removing_it_clears(page):
     page.get_by_role("tab", name="Upload").click()
     page.locator("#examples button:has(img)").first.click()  # the first MNIST test image, a 7
@@ -138,6 +174,8 @@ def test_an_upload_picks_its_dataset_and_says_so(page):
     page.locator("#upload input[type=file]").set_input_files(str(photo))
     expect(answers(page, "upload").locator(".note")).to_contain_text("It looks like CIFAR-10 objects", timeout=ANSWER_TIMEOUT_MS)
     expect(page.get_by_label("CIFAR-10 objects")).to_be_checked()
+    expect(page.locator("#upload-cards .original img")).to_be_visible()  # the upload itself, beside what the models see
+    assert page.locator("#upload-cards .original img").evaluate("(img) => img.naturalWidth") > 0
     page.locator('#upload button[aria-label="Clear"]').click()
     page.get_by_role("tab", name="Draw").click()
 
@@ -148,7 +186,7 @@ def test_a_model_trained_in_the_train_tab_joins_the_draw_tab(page):
     expect(page.locator("#train-status")).to_contain_text("Done in", timeout=TRAINING_TIMEOUT_MS)
     page.get_by_role("tab", name="Draw").click()
     yours = page.locator("#draw-models label").last.inner_text()
-    assert yours.startswith("yours: lenet5 tanh/avg adam 0.001, 1 epoch")
+    assert yours.startswith("yours: lenet5 tanh/avg Adam 0.001, 1 epoch")
     running_here(page, f"{SHIPPED_MNIST},{yours}")  # its browser form too: the page runs it beside the shipped ones
     page.locator("#sketchpad [data-action=clear]").click()
     calls = server_calls(page)
@@ -169,9 +207,15 @@ def test_on_a_phone_the_answers_are_on_the_first_screen(browser, app_url):
         return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; };
       return {scrollY, summary: inView(document.querySelector('#draw-answers p')),
               answers: [...document.querySelectorAll('#draw-answers .prediction')].map(inView),
-              sideways: document.documentElement.scrollWidth > innerWidth};
+              sideways: document.documentElement.scrollWidth > innerWidth,
+              intro: inView(document.querySelector('#intro p')),
+              tabs: [...document.querySelectorAll('[role=tab]')].filter(inView).map((tab) => tab.textContent)};
     }""")
-    assert seen == {"scrollY": 0, "summary": True, "answers": [True, True, True], "sideways": False}
+    assert seen == {"scrollY": 0, "summary": True, "answers": [True, True, True], "sideways": False, "intro": True,
+                    "tabs": ["Draw", "Upload", "Look inside", "Train", "Models"]}  # none behind a "..." menu
+    phone.get_by_role("tab", name="Upload").click()
+    columns = phone.evaluate("getComputedStyle(document.querySelector('#examples .grid-container')).gridTemplateColumns")
+    assert len(columns.split()) <= 5  # examples big enough to see and tap, not 10 in 324 px
     phone.close()
 
 

@@ -56,6 +56,27 @@ def test_rotation_plot_has_one_curve_per_variant(zoo, digit):
 
 
 @pytest.mark.data
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_slider_line_keeps_its_name_and_colour_at_every_angle(zoo, digit, lang):
+    from demo.tabs.inside import SLIDER_COLOUR, rotation_plot
+
+    plots = [rotation_plot(zoo, digit, "mnist", zoo.models("mnist"), angle, lang) for angle in (-45, -12, 0, 7.5, 45)]
+    series = {tuple(sorted(set(plot.value["data"][i][plot.value["columns"].index("model")]
+                                for i in range(len(plot.value["data"]))))) for plot in plots}
+    assert len(series) == 1  # the same names whatever the angle
+    assert all(SLIDER_COLOUR in plot.color_map.values() and plot.x_lim == [-45, 45] for plot in plots)
+
+
+def test_no_plot_has_a_fixed_height_that_would_cut_its_legend_off(zoo):
+    import gradio as gr
+
+    from demo.app import build_app
+
+    plots = [block for block in build_app(zoo).blocks.values() if isinstance(block, gr.LinePlot | gr.BarPlot)]
+    assert len(plots) >= 5 and all(plot.height is None for plot in plots)  # Gradio 6.31 cuts the legend to fit
+
+
+@pytest.mark.data
 def test_no_distortion_changes_nothing(digit):
     torch.testing.assert_close(Distortion().apply(digit), digit, atol=1e-5, rtol=0)
     assert not torch.equal(Distortion(degrees=30).apply(digit), digit)

@@ -186,6 +186,29 @@ def test_the_answers_strip_and_cards_say_what_the_variants_say(page):
                  top: [...panel.querySelectorAll(".card")[2].querySelectorAll(".top-label")].map((l) => l.textContent)}};
     }}""", view)
     assert shown["strip"].startswith("The models disagree:") and "note" in shown["strip"]
-    assert shown["marks"] == ["✓ ", "✓ ", "✗ disagrees: "]
+    assert shown["marks"] == ["same as most", "same as most", "unlike most"]  # words, not a tick read as "correct"
     assert shown["facts"] == "test accuracy 99.21% · 61,706 parameters · 1.3 ms"
     assert shown["top"][0] == "1"
+
+
+def test_a_card_keeps_class_names_whole_and_says_what_its_colours_mean(page):
+    classes = ["airplane", "automobile", "bird"]
+    maps = [{"shape": [6, 28, 28], "px": 3, "caption_key": "c1_maps", "levels": "A" * 6272}]  # base64 zeros
+    view = {"variants": [{"model": "lenet5", "classes": classes, "probabilities": [0.2, 0.7, 0.1], "maps": maps}]}
+    shown = page.evaluate(f"""async (view) => {{
+        const cards = {script('cards.js')};
+        const panel = document.createElement("div");
+        panel.className = "results";
+        panel.style.width = "340px";  // a phone's card
+        document.querySelector(".gradio-container").append(panel);
+        cards.renderCards(panel, view);
+        const label = panel.querySelector(".top-label");
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size, text = label.textContent;
+        const scale = panel.querySelector(".maps-scale").innerText;
+        panel.remove();
+        return {{lines, text, scale}};
+    }}""", view)
+    assert shown["text"] == "automobile" and shown["lines"] == 1  # not "automobi" above "le"
+    assert "lowest" in shown["scale"] and "highest" in shown["scale"] and "one scale per layer" in shown["scale"]

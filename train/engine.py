@@ -113,7 +113,7 @@ def train_one_epoch(
     loss_total, correct_total = loss_sum.item(), correct.item()  # waits for the last step, so the clock is honest
     seconds = time.perf_counter() - start
     return {"loss": loss_total / seen, "accuracy": correct_total / seen, "seconds": seconds,
-            "images_per_second": seen * world_size / seconds, "steps": step}
+            "images_per_second": seen * world_size / seconds, "steps": step, "steps_per_epoch": steps}
 
 
 class LossExploded(LenetError):

@@ -34,6 +34,7 @@ from train.speedups import speed_up_for_cpu
 SGD_MOMENTUM = 0.9
 STEP_MILESTONES = (0.5, 0.75)  # fractions of the run where the step schedule divides the lr by 10
 STEP_GAMMA = 0.1
+EPOCH_DECIMALS = 2  # epochs_trained in the checkpoint: 0.37 of an epoch when stopped early
 CPUINFO = Path("/proc/cpuinfo")  # Linux only
 
 
@@ -182,10 +183,13 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
     machine = machine_name(device, env.world_size)
     say(f"{config.model} on {config.dataset}: {params:,} parameters, {len(train):,} train / {len(val):,} val / {len(test):,} test images, {machine}")
 
-    def meta(test_accuracy: float, val_accuracy: float) -> dict[str, Any]:
+    def meta(stats: dict[str, Any], test_accuracy: float, val_accuracy: float) -> dict[str, Any]:
+        """``stats``: the last epoch's; only a stopped run's last epoch is partial."""
+        epochs_trained = run.epoch - 1 + stats["steps"] / stats["steps_per_epoch"]
         return {
             "model": config.model, "dataset": config.dataset, "in_channels": spec.in_channels, "classes": list(spec.classes),
             "mean": list(spec.mean), "std": list(spec.std), "params": params, "epoch": run.epoch, "epochs": config.epochs,
+            "epochs_trained": round(epochs_trained, EPOCH_DECIMALS),
             "test_accuracy": test_accuracy, "val_accuracy": val_accuracy, "train_seconds": round(run.train_seconds, 1),
             "machine": machine, "config": config.to_dict(), "command": config.command,
             "model_options": config.model_options(),
@@ -194,8 +198,8 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
     def tell(stats: dict[str, Any], shown: torch.nn.Module, phase: str, val_accuracy: float | None = None) -> None:
         """The epoch's end, phase by phase (scoring takes a second or two), for ``on_progress``."""
         if on_progress:
-            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps"], stats["loss"], stats["accuracy"],
-                                 val_accuracy, shown, phase))
+            on_progress(Progress(run.epoch, config.epochs, stats["steps"], stats["steps_per_epoch"], stats["loss"],
+                                 stats["accuracy"], val_accuracy, shown, phase))
 
     while run.epoch < config.epochs:
         run.epoch += 1
@@ -215,7 +219,7 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
         test_stats = evaluate(scored, test, spec.mean, spec.std, EVAL_BATCH_SIZE)
         run.history.append({"epoch": run.epoch, "train": stats, "val": val_stats, "test": test_stats, "lr": scheduler.get_last_lr()[0]})
         score = val_stats["accuracy"] if len(val) else run.epoch  # without a hold-out, the latest epoch is "best"
-        checkpoint_meta = meta(test_stats["accuracy"], val_stats["accuracy"])
+        checkpoint_meta = meta(stats, test_stats["accuracy"], val_stats["accuracy"])
         if score > run.best_score:
             run.best_score = score
             save_pretrained(out, scored, checkpoint_meta)

@@ -5,7 +5,7 @@
 //
 // A card is built once and then updated in place, so the page can redraw it on every frame of a stroke.
 
-import { VIRIDIS } from "./palette.js";
+import { VIRIDIS, VIRIDIS_GRADIENT } from "./palette.js";
 import { escape, say } from "./words.js";
 
 const TOP_CLASSES = 3;
@@ -156,12 +156,16 @@ function mapsFigure({ caption_key: caption }) {
   return `<figure class="tiles"><canvas></canvas><figcaption>${say(caption)}</figcaption></figure>`;
 }
 
+// What the maps' colours mean (the markup of demo/render.py's maps_scale).
+const mapsScale = () => `<figure class="maps-scale"><div class="legend"><div style="background:${VIRIDIS_GRADIENT}"></div>`
+  + `<span>${say("lowest")}</span><span></span><span>${say("highest")}</span></div><figcaption>${say("maps_scale")}</figcaption></figure>`;
+
 function cardSkeleton(variant) {
-  const maps = (variant.maps ?? []).map(mapsFigure).join("");
+  const maps = (variant.maps ?? []).map(mapsFigure).join("") + (variant.maps?.length ? mapsScale() : "");
   const bars = Array.from({ length: Math.min(TOP_CLASSES, variant.classes?.length ?? TOP_CLASSES) }, () =>
     '<li><span class="top-label"></span><span class="top-bar"><span></span></span><span class="top-value"></span></li>');
   return `<div class="card" data-model="${escape(variant.model)}"><div class="card-heading"><h3>`
-    + `<span class="card-mark"></span>${escape(variant.model)}: <span class="card-answer"></span></h3>`
+    + `${escape(variant.model)}: <span class="card-answer"></span> <span class="card-mark"></span></h3>`
     + `<p class="card-facts"></p></div><p class="card-problem"></p><div class="card-body"><ol class="top">${bars.join("")}</ol>`
     + `<div class="figures">${maps}</div><div class="card-pictures"></div></div></div>`;
 }
@@ -169,8 +173,9 @@ function cardSkeleton(variant) {
 function fillCard(card, variant, agreed) {
   const answered = Boolean(variant.probabilities);
   const mine = answered ? label(variant) : "";
-  card.querySelector(".card-mark").textContent = !answered || agreed === null ? ""
-    : mine === agreed ? "✓ " : `✗ ${say("disagrees")}: `;
+  const mark = card.querySelector(".card-mark");
+  mark.textContent = !answered || agreed === null ? "" : say(mine === agreed ? "like_most" : "unlike_most");
+  mark.classList.toggle("unlike", answered && agreed !== null && mine !== agreed);
   card.querySelector(".card-answer").textContent = mine;
   card.querySelector(".card-facts").innerHTML = variant.facts ? say(variant.facts.key, variant.facts.values) : "";
   card.querySelector(".card-problem").textContent = variant.problem ?? "";
@@ -189,22 +194,26 @@ function fillCard(card, variant, agreed) {
 }
 
 // The shape of what is drawn: the cards are built anew only when it changes.
-const layout = (view) => JSON.stringify([view.seen?.channels, (view.variants ?? []).map((v) =>
+const layout = (view) => JSON.stringify([view.seen?.channels, Boolean(view.original), (view.variants ?? []).map((v) =>
   [v.model, v.classes?.length, (v.maps ?? []).map((m) => [m.shape, m.px, m.caption_key])])]);
 
 // The cards of `view` into `element`; `lazy`: leave cards out of view to be drawn later (see `flush`).
 export function renderCards(element, view, lazy = false) {
   const shape = layout(view);
   if (element.dataset.layout !== shape) {
+    const original = view.original ? `<figure class="original"><img alt=""><figcaption>${say("your_image")}</figcaption></figure>` : "";
     const seen = view.seen ? `<figure class="seen"><canvas width="${view.seen.side}" height="${view.seen.side}" `
       + `style="width:${view.seen.side * INPUT_SCALE}px;max-width:100%;image-rendering:pixelated"></canvas>`
       + `<figcaption>${say("seen")}</figcaption></figure>` : "";
     element.querySelectorAll(".card, .seen").forEach((node) => inView.unobserve(node));
-    element.innerHTML = `<div class="cards">${seen}${(view.variants ?? []).map(cardSkeleton).join("")}</div>`;
+    element.innerHTML = `<div class="cards"><div class="inputs">${original}${seen}</div>`
+      + `${(view.variants ?? []).map(cardSkeleton).join("")}</div>`;
     element.querySelectorAll(".card, .seen").forEach((node) => inView.observe(node));
     element.querySelectorAll(".card .figures").forEach((figures) => roomy.observe(figures));
     element.dataset.layout = shape;
   }
+  const preview = element.querySelector(".original img");
+  if (preview && preview.getAttribute("src") !== view.original) preview.src = view.original;
   if (view.seen) drawWhenSeen(element.querySelector(".seen"), () => paintSeen(element.querySelector(".seen canvas"), view.seen), lazy);
   const agreed = answeredIn(view).length > 1 ? consensus(answeredIn(view).map(label)) : null;
   element.querySelectorAll(".card").forEach((card, i) => drawWhenSeen(card, () => fillCard(card, view.variants[i], agreed), lazy));

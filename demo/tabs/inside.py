@@ -10,6 +10,7 @@ import torch
 
 from demo.cards import Update, View, results
 from demo.explore import (
+    PROBE_ANGLES,
     Distortion,
     Insight,
     look_inside,
@@ -24,6 +25,7 @@ from demo.render import (
     html_figure,
     input_image,
     kernels_html,
+    maps_scale,
     tiles_html,
 )
 from demo.sketch import sketch_image
@@ -84,11 +86,11 @@ def rotation_plot(zoo: Zoo, upright: torch.Tensor, dataset: str, models: list[st
     """Each variant's confidence against the absolute angle, fixed colours named in words, and the slider's
     angle as a grey vertical line."""
     table = rotation_curves(zoo, upright, dataset, models)
-    marker = text(lang, "slider_at", angle=angle)
+    marker = text(lang, "slider")  # one name whatever the angle: the series keeps its colour and its place
     table = pd.concat([table, pd.DataFrame({"rotation": [angle, angle], "confidence": [0.0, 1.0], "model": [marker] * 2})])
     colours = {**dict(zip(models, PLOT_COLOURS)), marker: SLIDER_COLOUR}
     return gr.LinePlot(table, color_map=colours, x_title=text(lang, "angle_axis"), y_title=text(lang, "confidence_axis"),
-                       color_title=text(lang, "variant"))
+                       color_title=text(lang, "variant"), x_lim=[PROBE_ANGLES[0], PROBE_ANGLES[-1]])
 
 
 class InsideTab:
@@ -100,28 +102,35 @@ class InsideTab:
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
                     gr.Markdown(label("distorted"))  # a caption above: a label would cover the image's corner
-                    self.distorted = gr.Image(show_label=False, interactive=False, buttons=[], height=220, container=False)
+                    self.distorted = gr.Image(show_label=False, interactive=False, buttons=[], height=220, container=False,
+                                              elem_id="inside-distorted")
                     self.sliders = [gr.Slider(low, high, value=start, step=step, label=label(key))
                                     for key, low, high, start, step in SLIDERS]
                     reset = gr.Button(label("reset"))
                 with gr.Column(scale=3):
                     self.plot = gr.LinePlot(x="rotation", y="confidence", color="model", y_lim=[0, 1],
-                                            label=label("rotation_plot"), height=340)
+                                            label=label("rotation_plot"))
                     self.cards = results(elem_id="inside-cards")
-            with gr.Accordion(label("stages"), open=False):
+            with gr.Accordion(label("stages"), open=False, elem_id="inside-stages"):
                 self.stage_model = gr.Dropdown([], label=label("variant"))
-                self.maps = gr.HTML()
+                self.maps = gr.HTML(elem_id="inside-maps")
                 with gr.Row():
                     self.bars = {name: gr.BarPlot(x="unit", y="activation", label=title, x_title=label("unit_axis"),
-                                                  y_title=label("activation_axis"), height=220)
+                                                  y_title=label("activation_axis"))
                                  for name, title in VECTOR_STAGES}
         inspect = dict(fn=self.on_inspect, inputs=[*sources, *self.sliders], api_visibility="private",
                        outputs=[self.hint, self.distorted, self.plot, self.stage_model, self.cards])
-        for event in (tab.select, *(slider.release for slider in self.sliders)):
-            event(**inspect)
-        self.stage_model.change(self.on_stage, [*sources, self.stage_model, *self.sliders],
-                                [self.maps, *self.bars.values()], api_visibility="private")
-        reset.click(lambda: list(astuple(Distortion())), None, self.sliders, api_visibility="private").then(**inspect)
+        stage = dict(fn=self.on_stage, inputs=[*sources, self.stage_model, *self.sliders],
+                     outputs=[self.maps, *self.bars.values()], api_visibility="private")
+        # A slider's input is a drag or a typed value; the stage explorer follows every new look (its variant may not
+        # change, so its own change event would not fire).
+        gr.on([tab.select, *(slider.input for slider in self.sliders)], **inspect, trigger_mode="always_last").then(**stage)
+        self.stage_model.input(**stage)
+        reset.click(self.on_reset, None, self.sliders, api_visibility="private").then(**inspect).then(**stage)
+
+    def on_reset(self) -> list[gr.Slider]:
+        """Every slider back to its start (as updates: a bare value equal to the last one sent would be skipped)."""
+        return [gr.Slider(value=start) for start in astuple(Distortion())]
 
     def on_inspect(self, last: str | None, upload: dict | None, drawing: str | None, rotation: float, shift_x: float,
                    shift_y: float, scale: float, thickness: float, noise: float, request: gr.Request | None = None) -> Update:
@@ -148,12 +157,15 @@ class InsideTab:
                                       for insight in look_inside(self.zoo, pixels, dataset, models)]},
         }
 
-    def on_stage(self, last: str | None, upload: dict | None, drawing: str | None, model: str | None,
-                 *values: float) -> Update:
+    def on_stage(self, last: str | None, upload: dict | None, drawing: str | None, model: str | None, rotation: float,
+                 shift_x: float, shift_y: float, scale: float, thickness: float, noise: float,
+                 request: gr.Request | None = None) -> Update:
         state = LastInput.read(last, upload, drawing)
         if state is None or model not in self.zoo.models(state["dataset"]):
             return {self.maps: "", **{plot: None for plot in self.bars.values()}}
-        pixels = Distortion.from_sliders(values).apply(state["pixels"])
+        lang = language(request)
+        pixels = Distortion.from_sliders((rotation, shift_x, shift_y, scale, thickness, noise)).apply(state["pixels"])
         pictures = stage_pictures(self.zoo.by_dataset[state["dataset"]][model], pixels)
-        maps = figures(*(tiles_html(pictures[name], name.upper(), px) for name, px in STAGE_TILE_PX.items()))
+        maps = figures(*(tiles_html(pictures[name], name.upper(), px) for name, px in STAGE_TILE_PX.items()),
+                       maps_scale(text(lang, "lowest"), text(lang, "highest"), text(lang, "maps_scale")))
         return {self.maps: maps, **{plot: pictures[name] for name, plot in self.bars.items()}}

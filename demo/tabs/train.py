@@ -9,12 +9,13 @@ from typing import Iterator
 import gradio as gr
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from torchvision.transforms.v2.functional import normalize
 
 import lenet
 from demo.cards import Update
 from demo.explore import first_layer_weight
-from demo.render import C1_PX, C3_PX, figures, kernels_html, tiles_html
+from demo.render import C1_PX, C3_PX, figures, kernels_html, maps_scale, tiles_html
 from demo.strings import dataset_label, dataset_name, label, language, text
 from demo.tabs.draw import DATASET as DRAW_DATASET
 from demo.tabs.draw import DrawTab
@@ -22,16 +23,17 @@ from demo.tabs.upload import UploadTab
 from demo.training import (
     BATCH_SIZES,
     DATASETS_TO_TRAIN,
-    LEARNING_RATES,
     MAX_EPOCHS,
     MODELS_TO_TRAIN,
     OPTIMIZERS,
     Finished,
     Recipe,
+    RecipeError,
     TrainingJob,
     all_chosen,
     fetch_data,
     has_data,
+    shown_name,
 )
 from lenet.datasets import dataset_spec
 from lenet.errors import CheckpointError, DownloadError, LenetError
@@ -40,37 +42,51 @@ from lenet.preprocess import dataset_pixels
 from train.engine import LossExploded, Progress
 
 REFRESH_S = 0.5  # the page is redrawn at most this often while training
+TEST_CURVE_IMAGES = 1000  # the test curve's images: measured at every redraw, a few milliseconds
 MAX_OWN_MODELS = 3  # per browser session; the oldest is forgotten
 PROGRESS_BAR = '<div class="train-bar"><div style="width:{percent:.1f}%"></div></div>'
 DOWNLOAD_NAME = "model"  # the zip of model.safetensors + config.json
-NAMES = {"sgd": "SGD", "adam": "Adam", "relu": "ReLU"}  # how the knobs' values are written, where not as they are
+LOSS_FORMAT = ".3~g"  # d3 format: 31.1, 0.254 (not 31.094159)
+ACCURACY_FORMAT = ".0%"
 
 
 def named(values) -> list[tuple[str, str]]:
     """Choices shown by their names (SGD, not sgd)."""
-    return [(NAMES.get(value, value), value) for value in values]
+    return [(shown_name(value), value) for value in values]
 
 
-def first_test_image(dataset: str) -> torch.Tensor:
-    images, _ = lenet.load_tensors(dataset, train=False, limit=1)
-    return dataset_pixels(images)
+class Watch:
+    """How a run looks now, through a plain model of its kind (made once per job: building one draws random
+    weights from torch's global generator, which the training thread uses too): the C1 kernels, the C1/C3 maps
+    of one test image, and the loss and accuracy on the first ``TEST_CURVE_IMAGES`` test images."""
+
+    def __init__(self, recipe: Recipe) -> None:
+        self.spec = dataset_spec(recipe.dataset)
+        self.plain = lenet.create_model(recipe.model, in_channels=self.spec.in_channels, num_classes=self.spec.num_classes,
+                                        **recipe.model_options()).eval()
+        images, self.labels = lenet.load_tensors(recipe.dataset, train=False, limit=TEST_CURVE_IMAGES)
+        self.images = normalize(dataset_pixels(images), self.spec.mean, self.spec.std)
+
+    @torch.inference_mode()
+    def look(self, progress: Progress, lang: str) -> tuple[str, dict]:
+        """The pictures (HTML) and the test curve's point, for the model as it is now."""
+        self.plain.load_state_dict(progress.model.state_dict())
+        logits = self.plain(self.images)
+        point = {"epoch": epochs_done(progress), "curve": text(lang, "test_curve"),
+                 "loss": F.cross_entropy(logits, self.labels).item(),
+                 "accuracy": (logits.argmax(1) == self.labels).float().mean().item()}
+        stages = lenet.model_stages(self.plain, self.images[:1])
+        pictures = figures(kernels_html(first_layer_weight(self.plain), text(lang, "kernels")),
+                           tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX),
+                           tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX),
+                           maps_scale(text(lang, "lowest"), text(lang, "highest"), text(lang, "maps_scale")))
+        return pictures, point
 
 
-def plain_model(recipe: Recipe) -> torch.nn.Module:
-    """A model of the recipe's kind to copy the training weights into for pictures (made once per job: building
-    one draws random weights from torch's global generator, which the training thread uses too)."""
-    spec = dataset_spec(recipe.dataset)
-    return lenet.create_model(recipe.model, in_channels=spec.in_channels, num_classes=spec.num_classes,
-                              **recipe.model_options()).eval()
-
-
-@torch.inference_mode()
-def snapshot(progress: Progress, plain: torch.nn.Module, spec: lenet.DatasetSpec, image: torch.Tensor, lang: str) -> str:
-    """The C1 kernels as they are now, and the C1/C3 maps of one fixed test image (through a plain copy)."""
-    plain.load_state_dict(progress.model.state_dict())
-    stages = lenet.model_stages(plain, normalize(image, spec.mean, spec.std))
-    return figures(kernels_html(first_layer_weight(plain), text(lang, "kernels")),
-                   tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX), tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX))
+def curve_plot(y: str, title: str, y_format: str, **options) -> gr.LinePlot:
+    """One of the two training plots (no fixed height: Gradio 6.31 then cuts the legend off)."""
+    return gr.LinePlot(x="epoch", y=y, color="curve", label=label(title), x_title=label("epoch_axis"), y_title=label(title),
+                       color_title=label("curve"), y_axis_format=y_format, **options)
 
 
 class TrainTab:
@@ -87,8 +103,7 @@ class TrainTab:
                                  label=label("dataset")),
                         gr.Dropdown(list(MODELS_TO_TRAIN), value=start_with.model, label=label("variant")),
                         gr.Radio(named(OPTIMIZERS), value=start_with.optimizer, label=label("optimizer")),
-                        gr.Number(start_with.learning_rate, label=label("learning_rate"), minimum=LEARNING_RATES[0],
-                                  maximum=LEARNING_RATES[1]),
+                        gr.Number(start_with.learning_rate, label=label("learning_rate")),  # Recipe.check says the range
                         gr.Dropdown(list(BATCH_SIZES), value=start_with.batch_size, label=label("batch_size")),
                         gr.Slider(1, MAX_EPOCHS, value=start_with.epochs, step=1, label=label("epochs")),
                         gr.Checkbox(start_with.augment, label=label("augment")),
@@ -101,12 +116,12 @@ class TrainTab:
                 with gr.Column(scale=2):
                     self.status = gr.HTML(elem_id="train-status")
                     with gr.Row():
-                        self.loss_plot = gr.LinePlot(x="epoch", y="loss", color="curve", label=label("loss"), height=260)
-                        self.accuracy_plot = gr.LinePlot(x="epoch", y="accuracy", color="curve", y_lim=[0, 1],
-                                                         label=label("accuracy"), height=260)
+                        self.loss_plot = curve_plot("loss", "loss", LOSS_FORMAT)
+                        self.accuracy_plot = curve_plot("accuracy", "accuracy", ACCURACY_FORMAT, y_lim=[0, 1])
+                    self.caption = gr.Markdown()
                     self.pictures = gr.HTML()
                     self.download = gr.File(label=label("download"), visible=False)
-        outputs = [self.status, self.loss_plot, self.accuracy_plot, self.pictures, self.download, yours, draw.models,
+        outputs = [self.status, self.loss_plot, self.accuracy_plot, self.caption, self.pictures, self.download, yours, draw.models,
                    draw.sketch, upload.models]
         start.click(self.on_start, [*self.knobs, upload.dataset, yours], outputs, concurrency_limit=1,
                     concurrency_id="train", api_visibility="private")
@@ -130,16 +145,22 @@ class TrainTab:
             if not has_data(recipe.dataset):
                 yield {self.status: f"<p>{text(lang, 'downloading', name=dataset_name(lang, recipe.dataset))}</p>"}
                 fetch_data(recipe.dataset)
-            image, plain, spec = first_test_image(recipe.dataset), plain_model(recipe), dataset_spec(recipe.dataset)
+            watch = Watch(recipe)
+            caption = text(lang, "curves_caption", count=len(watch.labels))
             for update in job:
                 if isinstance(update, Finished):
                     yield self.finish(recipe, update, dict(yours or {}), upload_dataset, rows, lang)
                     return
-                rows += curve_points(update)
-                if time.perf_counter() - shown >= REFRESH_S or update.val_accuracy is not None:
+                if update.phase != "training" and update.phase != "scored":
+                    continue  # an epoch's end being scored: the same numbers as its last step
+                rows.append({"epoch": epochs_done(update), "curve": text(lang, "train_curve"), "loss": update.loss,
+                             "accuracy": update.accuracy})
+                if time.perf_counter() - shown >= REFRESH_S or update.phase == "scored":
                     shown = time.perf_counter()
-                    yield {self.status: progress_html(update, lang), **self.plots(rows),
-                           self.pictures: snapshot(update, plain, spec, image, lang)}
+                    pictures, point = watch.look(update, lang)
+                    rows.append(point)
+                    yield {self.status: progress_html(update, lang), **self.plots(rows), self.pictures: pictures,
+                           self.caption: caption}
         except LenetError as error:
             yield {self.status: f'<p class="train-error">{html.escape(failure(error, lang))}</p>'}
         finally:
@@ -147,10 +168,10 @@ class TrainTab:
 
     def plots(self, rows: list[dict]) -> Update:
         table = pd.DataFrame(rows, columns=["epoch", "curve", "loss", "accuracy"])
-        return {self.loss_plot: table.dropna(subset=["loss"]), self.accuracy_plot: table.dropna(subset=["accuracy"])}
+        return {self.loss_plot: table, self.accuracy_plot: table}
 
     def finish(self, recipe: Recipe, finished: Finished, yours: dict, upload_dataset: str, rows: list[dict], lang: str) -> Update:
-        name = recipe.name(finished.predictor.meta["test_accuracy"])
+        name = recipe.name(finished.predictor.meta, lang)
         if name in yours:  # the same recipe again: the new one replaces it
             yours.pop(name).discard()
         yours[name] = finished
@@ -171,6 +192,8 @@ class TrainTab:
 
 def failure(error: LenetError, lang: str) -> str:
     """Why a run stopped, in the visitor's language where the app knows the reason (else the library's words)."""
+    if isinstance(error, RecipeError):
+        return error.words(lang)
     if isinstance(error, DownloadError):
         return text(lang, "download_failed", name=dataset_name(lang, error.dataset), reason=error.reason)
     if isinstance(error, CheckpointError):  # the trained model could not be read back: its message names a path
@@ -185,19 +208,13 @@ def session_of(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "local"
 
 
-def curve_points(progress: Progress) -> list[dict]:
-    """The running train numbers while training; the held-out accuracy once an epoch is scored."""
-    if progress.phase in ("held-out", "test"):
-        return []
-    at = progress.epoch - 1 + progress.step / max(progress.steps, 1)
-    points = [{"epoch": at, "curve": "train", "loss": progress.loss, "accuracy": progress.accuracy}]
-    if progress.val_accuracy is not None:
-        points.append({"epoch": at, "curve": "held-out", "loss": None, "accuracy": progress.val_accuracy})
-    return points
+def epochs_done(progress: Progress) -> float:
+    """Where the run is, in epochs (2.5: half way through the third)."""
+    return progress.epoch - 1 + progress.step / max(progress.steps, 1)
 
 
 def progress_html(progress: Progress, lang: str) -> str:
-    done = (progress.epoch - 1 + progress.step / max(progress.steps, 1)) / progress.epochs
+    done = epochs_done(progress) / progress.epochs
     line = text(lang, "train_progress", epoch=progress.epoch, epochs=progress.epochs, step=progress.step,
                 steps=progress.steps, loss=progress.loss, accuracy=progress.accuracy)
     return PROGRESS_BAR.format(percent=100 * done) + f"<p>{line}</p>"

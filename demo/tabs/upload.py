@@ -79,7 +79,7 @@ class UploadTab:
             identity = self.identify(image)
             chosen = dataset or self.pick(identity, None)
             return self.panel.answer(self.zoo, image, chosen, self.chosen(chosen, models, yours), lang,
-                                     own_models(yours, chosen), self.note(identity, chosen, not dataset, lang))
+                                     own_models(yours, chosen), self.note(identity, chosen, not dataset, lang), preview=True)
 
         return await inline_unless_large(path, answer)
 
@@ -95,7 +95,7 @@ class UploadTab:
             picked = self.pick(identity, dataset)
             chosen = self.chosen(picked, models if picked == dataset else [], yours)
             shown = self.panel.answer(self.zoo, image, picked, chosen, lang, own_models(yours, picked),
-                                      self.note(identity, picked, True, lang))
+                                      self.note(identity, picked, True, lang), preview=True)
             every = self.chosen(picked, [], yours)
             return {self.dataset: picked, self.models: gr.CheckboxGroup(choices=every, value=chosen), **shown}
 
