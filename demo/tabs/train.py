@@ -120,7 +120,7 @@ class TrainTab:
                         self.accuracy_plot = curve_plot("accuracy", "accuracy", ACCURACY_FORMAT, y_lim=[0, 1])
                     self.caption = gr.Markdown()
                     self.pictures = gr.HTML()
-                    self.download = gr.File(label=label("download"), visible=False)
+                    self.download = gr.File(label=label("download"), visible=False, elem_id="train-download")
         outputs = [self.status, self.loss_plot, self.accuracy_plot, self.caption, self.pictures, self.download, yours, draw.models,
                    draw.sketch, upload.models]
         start.click(self.on_start, [*self.knobs, upload.dataset, yours], outputs, concurrency_limit=1,
