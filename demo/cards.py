@@ -130,6 +130,9 @@ class ResultPanel:
         except LenetError as error:
             return self.message(refusal(error, lang))
         original = image if preview and isinstance(image, Image.Image) else None
+        if comparison.notes:  # say what the photo path did, so a reader can tell why the input looks as it does
+            done = ", ".join(text(lang, f"photo_{key}") for key in comparison.notes)
+            note = " ".join(part for part in (note, text(lang, "photo_cleaned", done=done)) if part)
         return {self.cards: comparison_view(comparison, lang, note, original),
                 self.current: {"pixels": comparison.pixels, "dataset": dataset}}
 

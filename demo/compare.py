@@ -11,7 +11,7 @@ from demo.zoo import Zoo
 from lenet import Predictor
 from lenet.datasets import dataset_spec
 from lenet.errors import UnknownNameError
-from lenet.preprocess import RECIPES, ImageSource
+from lenet.preprocess import ImageSource, prepare
 
 TOP_CLASSES = 3
 MS_PER_SECOND = 1000
@@ -34,6 +34,7 @@ class Comparison:
     dataset: str
     pixels: torch.Tensor  # the 1 x C x 32 x 32 input in [0, 1]: what the networks see
     results: list[VariantResult]
+    notes: tuple[str, ...] = ()  # what was done to a photo on the way (lenet.photo's keys)
 
     @property
     def consensus(self) -> str | None:
@@ -47,7 +48,8 @@ class Comparison:
 def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours: dict[str, Predictor] | None = None) -> Comparison:
     """Preprocess once with the dataset's recipe, then run each chosen variant (shipped, or one of ``yours``,
     the session's own), timing each."""
-    pixels = RECIPES[dataset_spec(dataset).preprocess](image)
+    prepared = prepare(dataset_spec(dataset).preprocess, image)
+    pixels = prepared.pixels
     available = {**zoo.by_dataset.get(dataset, {}), **{n: p for n, p in (yours or {}).items() if p.meta["dataset"] == dataset}}
     results = []
     for name in (m for m in models if m in available):
@@ -66,7 +68,7 @@ def compare(zoo: Zoo, image: ImageSource, dataset: str, models: list[str], yours
                 latency_ms=(time.perf_counter() - start) * MS_PER_SECOND,
             )
         )
-    return Comparison(dataset=dataset, pixels=pixels, results=results)
+    return Comparison(dataset=dataset, pixels=pixels, results=results, notes=prepared.notes)
 
 
 def classify(zoo: Zoo, image: ImageSource, dataset: str, model: str) -> dict[str, float]:

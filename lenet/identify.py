@@ -26,6 +26,7 @@ from lenet.preprocess import (
     resize_square,
     rgba_array,
     square_with,
+    written_page,
 )
 
 NONE = "none"  # like none of the datasets
@@ -69,7 +70,17 @@ class Identifier:
         return (both[: len(pixels)] + both[len(pixels) :]) / 2
 
     def __call__(self, source: ImageSource) -> Identification:
-        scores = dict(zip(self.meta["classes"], self.scores(look(source))[0].tolist()))
+        """What ``source`` looks like; a photo of writing on plain paper is also looked at as the page would look
+        drawn (lenet.photo), and is a handwritten digit if the drawing looks like one more surely than the photo
+        looks like anything."""
+        image = open_image(source)
+        probabilities = self.scores(look(image))[0]
+        page = written_page(image)
+        if page is not None:
+            drawn = self.scores(look(page))[0]
+            if self.meta["classes"][int(drawn.argmax())] == "mnist" and float(drawn.max()) > float(probabilities.max()):
+                probabilities = drawn  # surer as a drawing than as what the photo showed
+        scores = dict(zip(self.meta["classes"], probabilities.tolist()))
         best = max(scores, key=scores.get)
         sure = best != NONE and scores[best] >= MIN_CONFIDENCE
         return Identification(best if sure else None, scores)

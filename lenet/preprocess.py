@@ -25,6 +25,7 @@ from lenet.errors import (
     InputError,
     UnreadableImageError,
 )
+from lenet.photo import clean_photo, is_photo
 from lenet.unenlarge import unenlarge
 
 ImageSource = Union[Image.Image, np.ndarray, str, os.PathLike, bytes]
@@ -50,6 +51,12 @@ PAPER_LIKE = FRAME_TOLERANCE / 10  # squaring a photo: a line this close to the 
 MAX_TILT, TILT_STEP = 10.0, 0.25  # degrees: a photo turned on its page by up to this much is found to this step...
 MIN_TILT = 0.5  # ...and straightened when turned by more than this...
 MIN_RECTANGULARITY = 0.85  # ...if it fills this share of its tightest box, as a photo does with a light corner (an oval: 0.79)
+
+
+@dataclass
+class Prepared:
+    pixels: torch.Tensor  # 1 x C x 32 x 32 in [0, 1]: what the network sees
+    notes: tuple[str, ...] = ()  # what was done to a photo on the way (lenet.photo's keys)
 
 
 def open_image(source: ImageSource) -> Image.Image:
@@ -184,16 +191,50 @@ def prepare_sketch(source: ImageSource) -> torch.Tensor:
     Ink made bright on dark, cropped, longest side fitted into 20 px, placed by
     centre of mass in 28x28, padded to 32. An MNIST file goes through as it is.
     """
+    return sketch_input(source).pixels
+
+
+def sketch_input(source: ImageSource) -> Prepared:
+    """``prepare_sketch`` and what it did to a photo (``lenet.photo``): a photo's paper is cleaned first."""
     image = open_image(source)
     as_is = _dataset_file(image)
     if as_is is not None:
-        return as_is
-    ink = ink_map(*rgba_array(image))
+        return Prepared(as_is)
+    rgb, alpha = rgba_array(image)
+    gray = luminance(rgb)
+    border = _border(gray)
+    cleaned = clean_photo(rgb) if alpha.min() == 1.0 and is_photo(gray, border) else None
+    if cleaned is not None and cleaned.ink.max() >= MIN_CONTRAST:
+        ink, notes = cleaned.ink / cleaned.ink.max(), cleaned.notes
+    else:  # a drawing, or a photo with no writing found on it: read as it is
+        ink, notes = ink_map(rgb, alpha), []
     patch = _fit(np.ascontiguousarray(ink[_ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
     centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
-    return _pad_to_model(_place(patch, DIGIT_FIELD, centre))
+    return Prepared(_pad_to_model(_place(patch, DIGIT_FIELD, centre)), tuple(notes))
+
+
+def enlarged_file(rgb: np.ndarray) -> bool:
+    """Whether the image is a dataset-sized picture (28 or 32 px) that someone enlarged: a file, not a photo."""
+    return rgb.shape[0] == rgb.shape[1] and any(unenlarge(rgb, small=side) is not None
+                                                for side in (DATASET_SIDE, MODEL_INPUT_SIZE))
+
+
+def written_page(source: ImageSource) -> Image.Image | None:
+    """A photo of writing on plain paper as it would look drawn in the app (the ink dark on white), for the
+    identifier; None for anything else (a drawing, a dataset file, a photo of a scene)."""
+    image = open_image(source)
+    if _dataset_file(image) is not None:
+        return None
+    rgb, alpha = rgba_array(image)
+    gray = luminance(rgb)
+    if alpha.min() < 1.0 or not is_photo(gray, _border(gray)) or enlarged_file(rgb):
+        return None
+    cleaned = clean_photo(rgb)
+    if not cleaned.writing or cleaned.ink.max() <= 0:
+        return None
+    return Image.fromarray((cleaned.as_drawing() * 255).round().astype(np.uint8))
 
 
 def prepare_fashion(source: ImageSource) -> torch.Tensor:
@@ -387,6 +428,11 @@ RECIPES: dict[str, Callable[[ImageSource], torch.Tensor]] = {
     "fashion": prepare_fashion,
     "photo": prepare_photo,
 }
+
+
+def prepare(recipe: str, source: ImageSource) -> Prepared:
+    """One of ``RECIPES`` by name, with what it did on the way (the sketch recipe's photo notes)."""
+    return sketch_input(source) if recipe == "sketch" else Prepared(RECIPES[recipe](source))
 
 
 def dataset_pixels(images: torch.Tensor) -> torch.Tensor:

@@ -180,6 +180,28 @@ def test_an_upload_picks_its_dataset_and_says_so(page):
     page.get_by_role("tab", name="Draw").click()
 
 
+@pytest.mark.data
+def test_an_uploaded_digit_photo_shows_what_the_model_saw_and_why(page, tmp_path, data_dir):
+    import numpy as np
+
+    from bench.photos import condition
+    from lenet.datasets import load_tensors
+
+    images, labels = load_tensors("mnist", data_dir, train=False, limit=1)
+    photo = tmp_path / "digit-on-a-table.jpg"
+    photo.write_bytes(condition("dark_table")(images[0, 0].numpy(), np.random.default_rng(3)))
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#upload input[type=file]").set_input_files(str(photo))
+    expect(answers(page, "upload").locator(".note")).to_contain_text("A photo: cleaned before the models saw it (",
+                                                                      timeout=ANSWER_TIMEOUT_MS)
+    expect(answers(page, "upload").locator(".note")).to_contain_text("page found on the table")
+    expect(page.locator("#upload-cards .seen canvas")).to_be_visible()  # the 28x28 (in 32x32) the models saw
+    expect(page.locator("#upload-cards .original img")).to_be_visible()
+    expect(answers(page, "upload").locator("p")).to_contain_text(str(int(labels[0])))
+    page.locator('#upload button[aria-label="Clear"]').click()
+    page.get_by_role("tab", name="Draw").click()
+
+
 def test_a_model_trained_in_the_train_tab_joins_the_draw_tab(page):
     page.get_by_role("tab", name="Train").click()
     page.locator("#train-start").click()
