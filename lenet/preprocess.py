@@ -203,9 +203,7 @@ def sketch_input(source: ImageSource) -> Prepared:
     if as_is is not None:
         return Prepared(as_is)
     rgb, alpha = rgba_array(image)
-    gray = luminance(rgb)
-    border = _border(gray)
-    cleaned = clean_photo(rgb) if alpha.min() == 1.0 and is_photo(gray, border) else None
+    cleaned = clean_photo(rgb) if opaque_photo(rgb, alpha) else None
     if cleaned is not None and cleaned.ink.max() >= MIN_CONTRAST:
         ink, notes = cleaned.ink / cleaned.ink.max(), cleaned.notes
     else:  # a drawing, or a photo with no writing found on it: read as it is
@@ -215,6 +213,12 @@ def sketch_input(source: ImageSource) -> Prepared:
     mass = patch.sum()
     centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
     return Prepared(_pad_to_model(_place(patch, DIGIT_FIELD, centre)), tuple(notes))
+
+
+def opaque_photo(rgb: np.ndarray, alpha: np.ndarray) -> bool:
+    """Whether ``lenet.photo`` should clean the image: opaque, and not a drawing (whose border is one plain colour)."""
+    gray = luminance(rgb)
+    return alpha.min() == 1.0 and is_photo(gray, _border(gray))
 
 
 def enlarged_file(rgb: np.ndarray) -> bool:
@@ -230,8 +234,7 @@ def written_page(source: ImageSource) -> Image.Image | None:
     if _dataset_file(image) is not None:
         return None
     rgb, alpha = rgba_array(image)
-    gray = luminance(rgb)
-    if alpha.min() < 1.0 or not is_photo(gray, _border(gray)) or enlarged_file(rgb):
+    if not opaque_photo(rgb, alpha) or enlarged_file(rgb):
         return None
     cleaned = clean_photo(rgb)
     if not cleaned.writing or cleaned.ink.max() <= 0:
