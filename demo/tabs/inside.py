@@ -129,7 +129,7 @@ class InsideTab:
         reset.click(self.on_reset, None, self.sliders, api_visibility="private").then(**inspect).then(**stage)
 
     def on_reset(self) -> list[gr.Slider]:
-        """Every slider back to its start (as updates: a bare value equal to the last one sent would be skipped)."""
+        """Every slider back to its start."""
         return [gr.Slider(value=start) for start in astuple(Distortion())]
 
     def on_inspect(self, last: str | None, upload: dict | None, drawing: str | None, rotation: float, shift_x: float,

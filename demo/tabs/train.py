@@ -9,7 +9,6 @@ from typing import Iterator
 import gradio as gr
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torchvision.transforms.v2.functional import normalize
 
 import lenet
@@ -39,7 +38,8 @@ from lenet.datasets import dataset_spec
 from lenet.errors import CheckpointError, DownloadError, LenetError
 from lenet.models.lenet5 import ACTIVATIONS, POOLINGS
 from lenet.preprocess import dataset_pixels
-from train.engine import LossExploded, Progress
+from train.data import Split
+from train.engine import EVAL_BATCH_SIZE, LossExploded, Progress, evaluate
 
 REFRESH_S = 0.5  # the page is redrawn at most this often while training
 TEST_CURVE_IMAGES = 1000  # the test curve's images: measured at every redraw, a few milliseconds
@@ -64,18 +64,17 @@ class Watch:
         self.spec = dataset_spec(recipe.dataset)
         self.plain = lenet.create_model(recipe.model, in_channels=self.spec.in_channels, num_classes=self.spec.num_classes,
                                         **recipe.model_options()).eval()
-        images, self.labels = lenet.load_tensors(recipe.dataset, train=False, limit=TEST_CURVE_IMAGES)
-        self.images = normalize(dataset_pixels(images), self.spec.mean, self.spec.std)
+        self.test = Split(*lenet.load_tensors(recipe.dataset, train=False, limit=TEST_CURVE_IMAGES))
 
     @torch.inference_mode()
     def look(self, progress: Progress, lang: str) -> tuple[str, dict]:
-        """The pictures (HTML) and the test curve's point, for the model as it is now."""
+        """The pictures (HTML) and the test curve's point (scored as ``python -m train`` scores), for the model as it
+        is now."""
         self.plain.load_state_dict(progress.model.state_dict())
-        logits = self.plain(self.images)
-        point = {"epoch": epochs_done(progress), "curve": text(lang, "test_curve"),
-                 "loss": F.cross_entropy(logits, self.labels).item(),
-                 "accuracy": (logits.argmax(1) == self.labels).float().mean().item()}
-        stages = lenet.model_stages(self.plain, self.images[:1])
+        scores = evaluate(self.plain, self.test, self.spec.mean, self.spec.std, EVAL_BATCH_SIZE)
+        point = {"epoch": epochs_done(progress), "curve": text(lang, "test_curve"), **scores}
+        first = normalize(dataset_pixels(self.test.images[:1]), self.spec.mean, self.spec.std)
+        stages = lenet.model_stages(self.plain, first)
         pictures = figures(kernels_html(first_layer_weight(self.plain), text(lang, "kernels")),
                            tiles_html(stages["c1"][0], text(lang, "c1_maps"), C1_PX),
                            tiles_html(stages["c3"][0], text(lang, "c3_maps"), C3_PX),
@@ -146,12 +145,12 @@ class TrainTab:
                 yield {self.status: f"<p>{text(lang, 'downloading', name=dataset_name(lang, recipe.dataset))}</p>"}
                 fetch_data(recipe.dataset)
             watch = Watch(recipe)
-            caption = text(lang, "curves_caption", count=len(watch.labels))
+            caption = text(lang, "curves_caption", count=len(watch.test))
             for update in job:
                 if isinstance(update, Finished):
                     yield self.finish(recipe, update, dict(yours or {}), upload_dataset, rows, lang)
                     return
-                if update.phase != "training" and update.phase != "scored":
+                if update.phase in ("held-out", "test"):
                     continue  # an epoch's end being scored: the same numbers as its last step
                 rows.append({"epoch": epochs_done(update), "curve": text(lang, "train_curve"), "loss": update.loss,
                              "accuracy": update.accuracy})
