@@ -20,8 +20,10 @@ from scipy.spatial import ConvexHull
 PAPER_WINDOW = 1 / 10  # of the longer side: the closing that finds the paper is wider than any pen stroke
 FLAT_TOLERANCE, FLAT_SHARE = 0.5 / 255, 0.8  # a drawing's border: this share of it exactly one grey (8 bits)
 PAPER_CONTRAST = 0.2  # paper is found on a table this much darker than it
+PAGE_LEVEL = 0.25  # of the way from the darkest to the lightest: paper in shadow is lighter than this...
 MIN_TABLE = 0.03  # ...which shows on at least this share of the photo...
-SHARP_EDGE = 0.2  # ...beyond an edge this steep (share of the contrast a pixel), where a shadow's is soft
+SHARP_EDGE = 0.2  # ...beyond an edge this steep (share of the contrast a pixel, in log), where a shadow's is soft
+DARKEST = 0.02  # brightness below this is taken as this (its log)
 EDGE_REACH = 2  # pixels (a quarter size): the steepest step is looked for this close to where the edge was put
 LIGHT_PHOTO = 0.5  # a photo whose median grey is lighter than this is paper: its ink is dark
 CLEAR_STEP = 0.25  # a mark this much darker (or lighter) than its surroundings is ink, not grain
@@ -84,8 +86,9 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
     page = enlarged(on_paper, rgb.shape[:2]) > 0.5 if on_paper is not None else np.ones(rgb.shape[:2], dtype=bool)
     darkness = np.where(page, np.clip(1.0 - rgb / np.maximum(paper, 1e-3), 0.0, 1.0).max(axis=-1), 0.0)  # any pen
     grain = NOISE_SIGMAS * MAD_TO_SIGMA * float(np.median(np.abs(darkness - np.median(darkness))))  # robust noise
-    ink = np.where(darkness >= max(NOISE_FLOOR, grain, INK_SHARE * float(darkness.max())), darkness, 0.0)
-    lines = ruled_lines(ink > 0, side)
+    marks = darkness >= max(NOISE_FLOOR, grain)
+    ink = np.where(marks & (darkness >= INK_SHARE * float(darkness.max())), darkness, 0.0)
+    lines = ruled_lines(marks, side) & (ink > 0)  # found whole among all marks: a faint line's ink is broken
     if lines.any():
         ink = np.where(lines, 0.0, ink)
         notes.append("lines_removed")
@@ -116,7 +119,7 @@ def plain_paper(paper: np.ndarray, darkness: np.ndarray, ink: np.ndarray, page: 
 def paper_colour(rgb: np.ndarray, closed: np.ndarray, on_paper: np.ndarray | None, window: int) -> np.ndarray:
     """The paper's own colour under every pixel, shadows and uneven light included: ``closed`` (a closing: ink
     taken away, the paper rounded up) shows roughly where ink is; the paper around each pixel is averaged with the
-    ink and the table left out (a normalised Gaussian)."""
+    ink and the table left out (a normalised Gaussian), and never lighter than the closing."""
     rough_ink = (1.0 - rgb / np.maximum(enlarged(closed, rgb.shape[:2]), 1e-3)).max(axis=-1) > ROUGH_INK
     weight = shrunk(1.0 - grown(rough_ink, 2))
     if on_paper is not None:
@@ -126,7 +129,7 @@ def paper_colour(rgb: np.ndarray, closed: np.ndarray, on_paper: np.ndarray | Non
     paper = np.stack([ndimage.gaussian_filter(shrunk(rgb[..., c]) * weight, sigma) for c in range(3)], axis=-1)
     paper = np.where((total > MIN_PAPER_WEIGHT)[..., None], paper / np.maximum(total, 1e-3)[..., None],
                      closed)  # ink all around: the closing's guess
-    return enlarged(paper, rgb.shape[:2])
+    return enlarged(np.minimum(paper, closed), rgb.shape[:2])  # the average crosses a shadow's or a page's edge: the closing does not
 
 
 def shrunk(image: np.ndarray) -> np.ndarray:
@@ -157,12 +160,16 @@ def ink_is_dark(gray: np.ndarray, window: int) -> bool:
 
 def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     """The page, where it lies on a darker table: the outline (convex: a sheet of paper) of the largest bright part
-    of ``brightness`` (the photo with its ink taken away), less its edge and a window along the frame. None when
+    of ``brightness`` (the photo with its ink taken away) within sharp edges (a shadow on the page stays in it),
+    less its edge and a window along the frame. None when
     there is no table: the page fills the photo, or the outline's edge is soft (a shadow's, not a page's)."""
     low, high = np.percentile(brightness, (2, 98))
     if high - low < PAPER_CONTRAST:
         return None
-    parts, count = ndimage.label(brightness > (low + high) / 2)
+    log = np.log(np.maximum(brightness, DARKEST))  # light multiplies: a page's edge in shadow is as steep in the log
+    steepness = ndimage.gaussian_gradient_magnitude(log, 1.0) / np.log(high / max(low, DARKEST))
+    sharp = steepness >= SHARP_EDGE  # a page's edge, not a shadow's
+    parts, count = ndimage.label((brightness > low + PAGE_LEVEL * (high - low)) & ~grown(sharp, 1))
     largest = np.argwhere(parts == 1 + int(np.argmax(ndimage.sum_labels(parts > 0, parts, range(1, count + 1)))))
     if len(largest) < 3 or np.ptp(largest, axis=0).min() == 0:
         return None
@@ -173,8 +180,8 @@ def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     if page.mean() > 1 - MIN_TABLE:
         return None
     edge = page & ~ndimage.binary_erosion(page, border_value=1)  # where the page meets the table
-    steepest = ndimage.maximum_filter(ndimage.gaussian_gradient_magnitude(brightness, 1.0), size=2 * EDGE_REACH + 1)
-    if not edge.any() or np.median(steepest[edge]) < SHARP_EDGE * (high - low):
+    steepest = ndimage.maximum_filter(steepness, size=2 * EDGE_REACH + 1)
+    if not edge.any() or np.median(steepest[edge]) < SHARP_EDGE:
         return None
     page = ~grown(~page, EDGE_REACH)
     page[:window], page[-window:], page[:, :window], page[:, -window:] = False, False, False, False  # a table
