@@ -21,6 +21,7 @@ PAPER_WINDOW = 1 / 10  # of the longer side: the closing that finds the paper is
 FLAT_TOLERANCE, FLAT_SHARE = 0.5 / 255, 0.8  # a drawing's border: this share of it exactly one grey (8 bits)
 PAPER_CONTRAST = 0.2  # paper is found on a table this much darker than it
 PAGE_LEVEL = 0.25  # of the way from the darkest to the lightest: paper in shadow is lighter than this...
+PAGE_FILLED = 0.75  # ...over this share of the page's outline at least...
 MIN_TABLE = 0.03  # ...which shows on at least this share of the photo...
 SHARP_EDGE = 0.2  # ...beyond an edge this steep (share of the contrast a pixel, in log), where a shadow's is soft
 DARKEST = 0.02  # brightness below this is taken as this (its log)
@@ -34,10 +35,12 @@ MAD_TO_SIGMA = 1.4826  # a normal noise's standard deviation per median absolute
 NOISE_SIGMAS = 6  # ...as is ink within this many standard deviations of the paper's own grain
 ROUGH_INK = 0.15  # darker than the closing by this: left out when the paper's colour is averaged
 REDUCE = 4  # the paper's colour is averaged at a quarter of the size
+DEEPEST_SHADOW = 0.5  # a shadow takes at most this share of the light
 MIN_PAPER_WEIGHT = 0.05  # where less than this share of the neighbourhood is paper, the closing's guess is kept
 INK_SHARE = 0.4  # of the strongest ink: fainter marks are shadows and smudges
 LINE_LENGTH = 0.25  # of the side: a ruled line runs longer than a digit's widest stroke
-LINE_THICKNESS = 0.012  # of the side: ...and is thinner than this
+LINE_THICKNESS = 0.012  # of the side: ...and is thinner than this...
+LINE_GAP = 0.02  # of the side: ...and its ink may break off for this long (a faint line in JPEG noise)
 JOIN = 0.03  # of the side: pieces of one digit (a broken stroke, the bar of a 4) lie this close
 NEAR_DIGIT = 0.35  # of the digit's size: pieces this close to its main stroke belong to it
 CRUMBS = 0.005  # of the digit's ink at either end of each axis: leftovers of a ruled line, not the digit
@@ -74,21 +77,22 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
     side = max(rgb.shape[:2])
     small = shrunk(rgb)
     window = max(3, round(max(small.shape[:2]) * PAPER_WINDOW))
-    dark_ink = ink_is_dark(rgb.mean(axis=-1), max(3, round(side * STROKE_WINDOW)))
+    closed = closing(small, window)  # dark ink taken away
+    on_paper = paper_mask(closed.mean(axis=-1), window)
+    dark_ink = on_paper is not None or ink_is_dark(rgb.mean(axis=-1), max(3, round(side * STROKE_WINDOW)))  # a light page
     if not dark_ink:  # chalk on a board, a white digit on black
         rgb, small = 1.0 - rgb, 1.0 - small
-    closed = np.stack([ndimage.grey_closing(small[..., c], size=window) for c in range(3)], axis=-1)  # ink taken away
+        closed = closing(small, window)
+        on_paper = paper_mask(closed.mean(axis=-1), window)
     notes = ["light_flattened"]
-    on_paper = paper_mask(closed.mean(axis=-1), window)
     if on_paper is not None:
         notes.append("paper_found")
     paper = paper_colour(rgb, closed, on_paper, window)
     page = enlarged(on_paper, rgb.shape[:2]) > 0.5 if on_paper is not None else np.ones(rgb.shape[:2], dtype=bool)
     darkness = np.where(page, np.clip(1.0 - rgb / np.maximum(paper, 1e-3), 0.0, 1.0).max(axis=-1), 0.0)  # any pen
     grain = NOISE_SIGMAS * MAD_TO_SIGMA * float(np.median(np.abs(darkness - np.median(darkness))))  # robust noise
-    marks = darkness >= max(NOISE_FLOOR, grain)
-    ink = np.where(marks & (darkness >= INK_SHARE * float(darkness.max())), darkness, 0.0)
-    lines = ruled_lines(marks, side) & (ink > 0)  # found whole among all marks: a faint line's ink is broken
+    ink = np.where(darkness >= max(NOISE_FLOOR, grain, INK_SHARE * float(darkness.max())), darkness, 0.0)
+    lines = ruled_lines(ink > 0, side)
     if lines.any():
         ink = np.where(lines, 0.0, ink)
         notes.append("lines_removed")
@@ -97,6 +101,11 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
     if small_digit:
         notes.append("digit_found")
     return Cleaned(ink, notes, dark_ink and plain_paper(paper, darkness, ink, page, marked))
+
+
+def closing(rgb: np.ndarray, window: int) -> np.ndarray:
+    """A grey closing of each channel: dark marks thinner than ``window`` taken away."""
+    return np.stack([ndimage.grey_closing(rgb[..., c], size=window) for c in range(3)], axis=-1)
 
 
 def plain_paper(paper: np.ndarray, darkness: np.ndarray, ink: np.ndarray, page: np.ndarray, marked: float) -> bool:
@@ -119,7 +128,7 @@ def plain_paper(paper: np.ndarray, darkness: np.ndarray, ink: np.ndarray, page: 
 def paper_colour(rgb: np.ndarray, closed: np.ndarray, on_paper: np.ndarray | None, window: int) -> np.ndarray:
     """The paper's own colour under every pixel, shadows and uneven light included: ``closed`` (a closing: ink
     taken away, the paper rounded up) shows roughly where ink is; the paper around each pixel is averaged with the
-    ink and the table left out (a normalised Gaussian), and never lighter than the closing."""
+    ink and the table left out (a normalised Gaussian), and never lighter than the closing where that is a shadow."""
     rough_ink = (1.0 - rgb / np.maximum(enlarged(closed, rgb.shape[:2]), 1e-3)).max(axis=-1) > ROUGH_INK
     weight = shrunk(1.0 - grown(rough_ink, 2))
     if on_paper is not None:
@@ -129,7 +138,8 @@ def paper_colour(rgb: np.ndarray, closed: np.ndarray, on_paper: np.ndarray | Non
     paper = np.stack([ndimage.gaussian_filter(shrunk(rgb[..., c]) * weight, sigma) for c in range(3)], axis=-1)
     paper = np.where((total > MIN_PAPER_WEIGHT)[..., None], paper / np.maximum(total, 1e-3)[..., None],
                      closed)  # ink all around: the closing's guess
-    return enlarged(np.minimum(paper, closed), rgb.shape[:2])  # the average crosses a shadow's or a page's edge: the closing does not
+    shaded = np.clip(closed, (1 - DEEPEST_SHADOW) * paper, paper)  # the average crosses a shadow's edge, the closing does not;
+    return enlarged(shaded, rgb.shape[:2])  # a closing far darker is a stroke wider than it, not a shadow
 
 
 def shrunk(image: np.ndarray) -> np.ndarray:
@@ -177,8 +187,8 @@ def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     outline = Image.new("1", brightness.shape[::-1])
     ImageDraw.Draw(outline).polygon([tuple(point) for point in corners.tolist()], fill=1)
     page = np.asarray(outline)
-    if page.mean() > 1 - MIN_TABLE:
-        return None
+    if page.mean() > 1 - MIN_TABLE or (brightness > low + PAGE_LEVEL * (high - low))[page].mean() < PAGE_FILLED:
+        return None  # no table; or bright marks on a dark ground, not a sheet bright all over
     edge = page & ~ndimage.binary_erosion(page, border_value=1)  # where the page meets the table
     steepest = ndimage.maximum_filter(steepness, size=2 * EDGE_REACH + 1)
     if not edge.any() or np.median(steepest[edge]) < SHARP_EDGE:
@@ -193,8 +203,10 @@ def ruled_lines(marked: np.ndarray, side: int) -> np.ndarray:
     followed across the whole page (where the digit cuts a line, its short pieces are found too)."""
     length, thickness = max(3, round(side * LINE_LENGTH)), max(1, round(side * LINE_THICKNESS))
     lines = np.zeros_like(marked)
+    gap = max(1, round(side * LINE_GAP))
     for along in (1, 0):  # horizontal lines, then vertical ones
-        straight = opened(marked, length, along)
+        bridged = ndimage.minimum_filter1d(ndimage.maximum_filter1d(marked, gap, axis=along), gap, axis=along)
+        straight = opened(bridged, length, along)  # a faint line's ink is broken: its gaps are bridged first
         straight &= ~opened(straight, thickness + 2, 1 - along)  # not a stroke that follows a line for a while
         pieces, count = ndimage.label(straight)
         for piece in ndimage.find_objects(pieces):
