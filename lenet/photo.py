@@ -180,6 +180,8 @@ def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     steepness = ndimage.gaussian_gradient_magnitude(log, 1.0) / np.log(high / max(low, DARKEST))
     sharp = steepness >= SHARP_EDGE  # a page's edge, not a shadow's
     parts, count = ndimage.label((brightness > low + PAGE_LEVEL * (high - low)) & ~grown(sharp, 1))
+    if count == 0:  # edges everywhere: a pattern, not a page
+        return None
     largest = np.argwhere(parts == 1 + int(np.argmax(ndimage.sum_labels(parts > 0, parts, range(1, count + 1)))))
     if len(largest) < 3 or np.ptp(largest, axis=0).min() == 0:
         return None

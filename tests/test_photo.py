@@ -8,6 +8,7 @@ from PIL import Image
 from bench.photos import CONDITIONS, condition
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
+from lenet.photo import paper_mask
 from lenet.preprocess import prepare, prepare_sketch
 
 PHOTOS_PER_CONDITION = 10
@@ -66,3 +67,8 @@ def test_a_written_digit_photo_is_identified_as_a_handwritten_digit(digits):
     identifier = Zoo.load().identifier
     named = [identifier(photo).dataset for photo, _ in photos("dark_table", digits) + photos("uneven_light", digits)]
     assert named.count("mnist") >= len(named) - 3
+
+
+def test_a_fine_pattern_has_no_page_and_no_error():
+    stripes = np.tile((np.arange(64) % 4 < 2).astype(np.float32), (64, 1))  # sharp edges everywhere
+    assert paper_mask(stripes, 5) is None
