@@ -3,7 +3,8 @@
 A seeded generator turns MNIST *test* digits (never trained on) into photos of a digit written on paper, one
 condition at a time and all combined (``CONDITIONS``; docs/photo-path.md). Each photo goes the way an upload goes:
 ``/identify`` must call it a handwritten digit, and the MNIST variants must read it (the best variant's answer
-and the variants' majority are both reported). Also times uploads of 12-megapixel photos. Writes
+and the variants' majority are both reported). Also times uploads of 12-megapixel photos, and asks
+``/identify`` about pictures of none of the datasets, kind by kind (bench.none_of_these). Writes
 bench/photos-results.json.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from demo.compare import compare
-from demo.zoo import Zoo
+from bench.none_of_these import KINDS, none_of_these
+from demo.zoo import Zoo, load_identifier
 from lenet import LenetError
 from lenet.datasets import load_tensors
 
@@ -175,14 +177,35 @@ def timed_uploads(zoo: Zoo, digit: np.ndarray, rng: np.random.Generator) -> dict
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(sorted(times)[int(0.95 * len(times)) - 1], 1)}
 
 
+def named_none(zoo: Zoo, per_kind: int, rng: np.random.Generator) -> dict[str, dict]:
+    """For each kind of picture of no dataset: the % that ``/identify`` calls none of them, and what it called the rest."""
+    results = {}
+    for kind in KINDS:
+        called = [zoo.identifier(Image.open(io.BytesIO(none_of_these(kind, rng)))).dataset for _ in range(per_kind)]
+        wrong = {dataset: called.count(dataset) for dataset in sorted(set(called) - {None})}
+        results[kind] = {"none": round(100 * called.count(None) / per_kind, 1), "called": wrong}
+        print(f"{kind:14s} {results[kind]}", flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.photos", description=__doc__.split("\n")[0])
     parser.add_argument("--per-condition", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--per-kind", type=int, default=100, help="pictures of each kind of no dataset")
+    parser.add_argument("--none-only", action="store_true", help="only the pictures of no dataset (writes nothing)")
+    parser.add_argument("--identifier", help="a candidate identifier's folder instead of the shipped one")
     parser.add_argument("--out", type=Path, default=Path("bench/photos-results.json"))
     args = parser.parse_args()
     zoo = Zoo.load()
+    if args.identifier:
+        zoo.identifier = load_identifier(Path(args.identifier))
+    unknown = named_none(zoo, args.per_kind, np.random.default_rng([args.seed, len(CONDITIONS)]))
+    unknown_overall = round(statistics.mean(kind["none"] for kind in unknown.values()), 1)
+    print(f"none of these: {unknown_overall} % overall")
+    if args.none_only:
+        return
     images, labels = load_tensors("mnist", args.data_dir, train=False)
     rng = np.random.default_rng(args.seed)
     results: dict[str, dict[str, float]] = {}
@@ -195,7 +218,8 @@ def main() -> None:
         print(f"{name:14s} {results[name]}", flush=True)
     overall = {key: round(statistics.mean(r[key] for r in results.values()), 1) for key in results["clean"]}
     report = {"per_condition": args.per_condition, "seed": args.seed, "conditions": results, "overall": overall,
-              "upload_12mp": timed_uploads(zoo, images[0, 0].numpy(), rng)}
+              "upload_12mp": timed_uploads(zoo, images[0, 0].numpy(), rng), "per_kind": args.per_kind,
+              "none_of_these": unknown, "none_of_these_overall": unknown_overall}
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({"overall": overall, "upload_12mp": report["upload_12mp"]}, indent=2))
     print(f"wrote {args.out}")

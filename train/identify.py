@@ -39,15 +39,18 @@ thumbnail (`lenet.identify.look`) and answers MNIST, Fashion-MNIST, CIFAR-10, or
 Upload tab's dataset and warns when an upload is like none of them; the API calls it as `/identify`.
 
 Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
-images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG;
-and pictures of no dataset (noise, flat colours, gradients, chequerboards, stripes, clip art, icons, text); each seen
-mirrored half the time. Held-out uploads (other images, other draws):
+images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG,
+digits also photographed on a sheet of paper; and pictures of no dataset (noise, flat colours, gradients, chequerboards,
+stripes, clip art, icons, logos, text on screens and scanned pages, charts, heat maps, portraits); each
+seen mirrored half the time. Held-out uploads (other images, other draws):
 
 | kind | held-out accuracy |
 |---|---|
 {per_kind}
 
-On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`.
+On test images uploaded in many styles, drawn digits and pictures of no dataset, see `python -m bench.uploads`; on
+photos of digits on paper and pictures from sources it never saw (icons, logos, portraits, charts, screenshots, scanned
+text, rendered data), `python -m bench.photos`.
 """
 IDENTIFIER_MODEL = "lenet-cifar"  # the wider LeNet: lenet5-modern named 90.8-97.4 % of pages and photos (bench/README.md)
 MIRRORED = Augmentation(hflip=True)  # a mirrored digit, garment, photo or pattern looks like the same dataset

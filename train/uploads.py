@@ -2,8 +2,10 @@
 
 A dataset image is kept at its own size or enlarged by some resampler, maybe
 drawn dark on paper, in colour, drawn with a thicker, thinner or steady pen, framed,
-turned and saved as JPEG. Pictures of no dataset are
-noise, flat colours, gradients, chequerboards, stripes, shapes, icons and text.
+turned and saved as JPEG. Pictures of no dataset are noise, flat colours, gradients,
+chequerboards, stripes, shapes, icons, logos, text on screens and scanned pages, charts,
+rendered data (heat maps) and portraits, all drawn here from random numbers: bench.photos
+judges the identifier on pictures from other sources (docs/none-of-these.md).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from scipy.ndimage import gaussian_filter
 
 from lenet.preprocess import luminance
 
@@ -20,7 +23,7 @@ Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
               Image.Resampling.BOX)
 SIDE = (28, 400)  # uploads are this many pixels on a side
-SMALL_SHARE, SMALL_SIDE = 0.1, (28, 65)  # share of pictures of no dataset as small as the datasets' own images; their sides
+SMALL_SHARE, SMALL_SIDE = 0.2, (16, 65)  # share of pictures of no dataset as small as icons and the datasets' own images; sides
 MAX_ASPECT = 3  # a picture of no dataset is at most this many times as long as it is wide: a framed strip looks like a "1"
 NATIVE = 0.15  # share of dataset images left at the dataset's own size, never framed or turned, as a downloaded file is
 MAX_MARGIN = 1.0  # of the picture's side, on each side: a picture may fill a third of a page
@@ -48,6 +51,24 @@ DETAIL_SPREAD = 0.6  # ...within this share of its radius from its centre...
 ARCS, ARC_WIDTH = 0.3, (0.1, 0.4)  # ...a share of them arcs, this wide (of the detail's radius)
 BLOB_ASPECT, CORNER, POLYGON_SIDES = (0.6, 1.4), (0, 0.5), (3, 9)  # height / width; rounding, of the radius; sides
 MARGINS, TURNED, COMPRESSED = 0.5, 0.3, 0.5  # share of uploads with margins, a turn, JPEG
+PHOTOGRAPHED = 0.2  # share of digits photographed on a sheet of paper (paper_photo)...
+PHOTO_SIDE, PHOTO_ASPECT, DIGIT_SHARE = (160, 640), (0.6, 1.0), (0.15, 0.8)  # px; short / long side; of the sheet's side
+PAPER_TINT = 12  # grey levels each channel of the paper may lean
+ON_A_TABLE, SHEET_MARGIN, SHEET_SKEW = 0.35, (0.03, 0.3), 0.04  # share; of the photo's side; of the sheet's side
+TABLE_BRIGHTEST, TABLE_GRAIN = 150, 12  # a table's colour's channels stay below; its grain's grey levels
+RULED, SQUARED, RULE_GAP, RULE_STRENGTH = 0.4, 0.35, (0.2, 0.6), (0.15, 0.6)  # ruled sheets, squared of those; of the
+#   digit's height; how far a rule's colour goes from the paper's to its own
+LIGHT_FALLOFF, SHADOW, SHADOW_DEPTH, SHADOW_EDGE = (0, 0.5), 0.35, (0.1, 0.45), (8, 40)  # light lost across the photo;
+#   share of photos with a soft shadow, the light it takes and how sharp its edge is (per photo side)
+PHOTO_BLUR = 2.0  # px
+LOGO_LETTERS, LOGO_SHAPED = (0.25, 0.7), 0.6  # a logo's letters, of its side; share of logos with a shape behind
+PAGE_LETTERS, SCAN_TURN, SCAN_BLUR = (0.015, 0.05), 3, 1.5  # a scanned page's type, of its side; degrees; px
+DARK_THEME, PIE, GRIDDED = 0.25, 0.15, 0.5  # shares of charts
+CELLS, CONTOURED = 0.3, 0.2  # shares of heat maps drawn as a grid of cells, with contour bands
+FACE_RADIUS, FACE_ASPECT = (0.12, 0.3), (1.15, 1.45)  # a face's half width, of the picture's side; height / width
+SKIN = np.array([(90, 56, 37), (255, 224, 196)], np.float32)  # the darkest and lightest skin tones drawn
+HAIR = ((20, 15, 10), (70, 45, 25), (140, 100, 55), (210, 180, 120), (160, 160, 160), (120, 50, 20))
+LONG_HAIR, GREY_PHOTO, MAX_NOISE = 0.4, 0.2, 12  # shares of portraits; grey levels of sensor noise
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
 
@@ -122,7 +143,10 @@ def _upload_side(native: int, rng: Rng) -> int:
 
 def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
     """A 28x28 MNIST or Fashion-MNIST image as an upload: at its own size or enlarged, light on black, dark on
-    paper, in colour, drawn with another pen (``strokes``: digits), framed, turned, compressed."""
+    paper, in colour, drawn with another pen (``strokes``: digits), framed, turned, compressed; or, for a digit,
+    written on a sheet of paper and photographed."""
+    if strokes and rng.random() < PHOTOGRAPHED:
+        return paper_photo(pixels, rng)
     ink, paper = (255, 255, 255), (0, 0, 0)
     if rng.random() < ON_PAPER:
         ink, paper = _ink_on_paper(rng)
@@ -139,6 +163,57 @@ def grey_upload(pixels: np.ndarray, rng: Rng, strokes: bool) -> Image.Image:
         if strokes and rng.random() < PEN_CHANGE:
             grey = other_pen(grey, rng)
     return _finish(ImageOps.colorize(grey, black=paper, white=ink), paper, rng, framed=side != len(pixels))
+
+
+def paper_photo(pixels: np.ndarray, rng: Rng) -> Image.Image:
+    """A digit written on a sheet of paper and photographed: paper of some tint, maybe ruled or squared, a pen of
+    any colour, light falling off across the sheet and maybe a soft shadow, maybe the table around the sheet, a
+    little blur, sensor noise and JPEG."""
+    long = int(rng.integers(*PHOTO_SIDE))
+    w, h = (long, int(long * rng.uniform(*PHOTO_ASPECT)))[:: 1 if rng.random() < 0.5 else -1]
+    paper = np.array(_grey(rng, *LIGHT_PAPER), np.float32) + rng.uniform(-PAPER_TINT, PAPER_TINT, 3)
+    ink, _ = _contrasting(rng, paper=tuple(int(v) for v in paper.clip(0, 255)))
+    sheet = [0, 0, w, h]  # left, top, right, bottom
+    if rng.random() < ON_A_TABLE:
+        sheet = [int(rng.uniform(*SHEET_MARGIN) * s) for s in (w, h)] + [int((1 - rng.uniform(*SHEET_MARGIN)) * s) for s in (w, h)]
+    room = min(sheet[2] - sheet[0], sheet[3] - sheet[1])
+    side = max(len(pixels), int(room * rng.uniform(*DIGIT_SHARE)))
+    rgb = np.empty((h, w, 3), np.float32)
+    rgb[:] = paper
+    if rng.random() < RULED:
+        gap = max(4, int(side * rng.uniform(*RULE_GAP)))
+        rule = paper + rng.uniform(*RULE_STRENGTH) * (np.array(_colour(rng), np.float32) - paper)
+        width = int(rng.integers(1, 4))
+        lines = (np.arange(h) + int(rng.integers(gap))) % gap < width
+        rgb[lines] = rule
+        if rng.random() < SQUARED:
+            rgb[:, (np.arange(w) + int(rng.integers(gap))) % gap < width] = rule
+    grey = Image.fromarray(pixels).resize((side, side), Image.Resampling.BICUBIC)
+    grey = other_pen(grey, rng) if rng.random() < PEN_CHANGE else grey
+    grey = grey.rotate(rng.uniform(-MAX_TURN, MAX_TURN), Image.Resampling.BICUBIC)
+    left = int(rng.integers(sheet[0], max(sheet[0] + 1, sheet[2] - side)))
+    top = int(rng.integers(sheet[1], max(sheet[1] + 1, sheet[3] - side)))
+    alpha = np.zeros((h, w, 1), np.float32)
+    alpha[top : top + side, left : left + side, 0] = np.asarray(grey, np.float32)[: h - top, : w - left] / 255
+    rgb = rgb * (1 - alpha) + np.array(ink, np.float32) * alpha
+    if sheet != [0, 0, w, h]:  # the sheet, its corners a little off square, on a darker table with some grain
+        outline = Image.new("L", (w, h), 0)
+        corners = [(sheet[0], sheet[1]), (sheet[2], sheet[1]), (sheet[2], sheet[3]), (sheet[0], sheet[3])]
+        jitter = SHEET_SKEW * room
+        ImageDraw.Draw(outline).polygon([(x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)) for x, y in corners], fill=1)
+        table = np.array(_colour(rng, 0, TABLE_BRIGHTEST), np.float32)
+        grain = gaussian_filter(rng.normal(0, 1, (h, w)), (rng.uniform(0.5, 3), rng.uniform(0.5, 30)))
+        table = table + TABLE_GRAIN * grain[..., None] / max(float(grain.std()), 1e-6)
+        rgb = np.where(np.asarray(outline, bool)[..., None], rgb, table)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) / max(w, h)
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1 - rng.uniform(*LIGHT_FALLOFF) * (np.cos(angle) * xs + np.sin(angle) * ys - min(0, np.cos(angle)) - min(0, np.sin(angle)))
+    if rng.random() < SHADOW:
+        cy, cx, radius = rng.uniform(0, 1, 3)
+        light = light * (1 - rng.uniform(*SHADOW_DEPTH) / (1 + np.exp((np.hypot(ys - cy, xs - cx) - radius) * rng.uniform(*SHADOW_EDGE))))
+    photo = Image.fromarray((rgb * light[..., None]).clip(0, 255).astype(np.uint8))
+    photo = _noisy(photo.filter(ImageFilter.GaussianBlur(rng.uniform(0, PHOTO_BLUR))), rng)
+    return save_as_jpeg(photo, int(rng.integers(*JPEG_QUALITY)))
 
 
 def other_pen(grey: Image.Image, rng: Rng) -> Image.Image:
@@ -322,10 +397,142 @@ def _blob(draw: ImageDraw.ImageDraw, rng: Rng, x: float, y: float, radius: float
                              outline=outline, width=width)
 
 
-UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon)
+def logo(rng: Rng) -> Image.Image:
+    """A small logo: two to four letters (no digits: a lone "7" is a digit) in a brand colour, maybe on a flat
+    shape, on a plain ground."""
+    w, h = _size(rng)
+    image = Image.new("RGB", (w, h), _page(rng))
+    draw = ImageDraw.Draw(image)
+    side = min(w, h)
+    letters = "".join(rng.choice(list(LETTERS[:52]), int(rng.integers(2, 5))))
+    font = ImageFont.load_default(size=max(6, int(side * rng.uniform(*LOGO_LETTERS))))
+    if rng.random() < LOGO_SHAPED:
+        _blob(draw, rng, w / 2, h / 2, side * rng.uniform(*ICON_RADIUS), _colour(rng))
+    draw.text((w / 2, h / 2), letters, fill=_colour(rng), font=font, anchor="mm")
+    return image
 
 
-FRAMEABLE = (noise, pattern, text, shapes, icon)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
+def scanned_page(rng: Rng) -> Image.Image:
+    """A scanned or photographed page of type: small dark lines on off-white paper, a little turned, blurred and noisy."""
+    w, h = _size(rng)
+    paper = _grey(rng, *LIGHT_PAPER)
+    image = Image.new("RGB", (w, h), paper)
+    draw = ImageDraw.Draw(image)
+    size = max(6, int(min(w, h) * rng.uniform(*PAGE_LETTERS)))
+    font = ImageFont.load_default(size=size)
+    margin = int(rng.integers(0, max(1, w // 6)))
+    for y in range(int(rng.integers(0, 3 * size)), h, int(size * rng.uniform(1.2, 1.8))):
+        line = "".join(rng.choice(list(LETTERS), int(rng.integers(10, 90))))
+        draw.text((margin, y), line, fill=_grey(rng, *DARK_INK), font=font)
+    image = image.rotate(rng.uniform(-SCAN_TURN, SCAN_TURN), Image.Resampling.BICUBIC, fillcolor=paper)
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0, SCAN_BLUR)))
+    return _noisy(image, rng)
+
+
+def chart(rng: Rng) -> Image.Image:
+    """A chart as plotting programs draw one: axes with ticks and labels and a few series of lines, bars or dots,
+    or a pie; on white, light grey or a dark theme."""
+    w, h = _size(rng)
+    dark = rng.random() < DARK_THEME
+    ground, ink = ((_grey(rng, 0, 60), _grey(rng, 180, 256)) if dark else (_grey(rng, 230, 256), _grey(rng, 0, 90)))
+    image = Image.new("RGB", (w, h), ground)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=max(6, int(min(w, h) * rng.uniform(0.03, 0.07))))
+    series = [_colour(rng) for _ in range(int(rng.integers(1, 5)))]
+    if rng.random() < PIE:
+        r, cx, cy = min(w, h) * rng.uniform(0.25, 0.45), w / 2, h / 2
+        cuts = np.concatenate([[0], np.sort(rng.uniform(0, 360, len(series) + 1))[:-1], [360]])
+        for start, end in zip(cuts, cuts[1:]):
+            draw.pieslice([cx - r, cy - r, cx + r, cy + r], start, end, fill=_colour(rng))
+        return image
+    left, top = int(w * rng.uniform(0.08, 0.2)), int(h * rng.uniform(0.05, 0.15))
+    right, bottom = int(w * rng.uniform(0.85, 0.97)), int(h * rng.uniform(0.8, 0.92))
+    if rng.random() < GRIDDED:
+        for t in np.linspace(top, bottom, int(rng.integers(3, 8))):
+            draw.line([left, t, right, t], fill=_grey(rng, 120, 220) if not dark else _grey(rng, 50, 110))
+    style = rng.integers(3)  # lines, bars, dots
+    points = int(rng.integers(4, 40))
+    xs = np.linspace(left, right, points)
+    for i, colour in enumerate(series):
+        ys = bottom - (bottom - top) * np.clip(np.cumsum(rng.normal(0, 0.15, points)) + rng.uniform(0.2, 0.8), 0, 1)
+        if style == 0:
+            draw.line(list(zip(xs, ys)), fill=colour, width=int(rng.integers(1, 4)))
+        elif style == 1:
+            bar = (right - left) / points / len(series)
+            for x, y in zip(xs, ys):
+                draw.rectangle([x + i * bar, y, x + (i + 1) * bar * 0.9, bottom], fill=colour)
+        else:
+            dot = max(1, int(rng.integers(1, 5)))
+            for x, y in zip(xs + rng.normal(0, 5, points), ys):
+                draw.ellipse([x - dot, y - dot, x + dot, y + dot], fill=colour)
+    draw.line([left, top, left, bottom, right, bottom], fill=ink, width=int(rng.integers(1, 3)))
+    for t in np.linspace(left, right, int(rng.integers(3, 8))):
+        draw.line([t, bottom, t, bottom + 4], fill=ink)
+        draw.text((t, bottom + 5), str(int(rng.integers(0, 100))), fill=ink, font=font, anchor="mt")
+    return image
+
+
+def heat_map(rng: Rng) -> Image.Image:
+    """Rendered data, as heat maps and elevation maps are drawn: a smooth random field, or a grid of cells,
+    through a colour map of a few stops, maybe with contour lines."""
+    w, h = _size(rng)
+    field = rng.normal(size=(h, w))
+    if rng.random() < CELLS:
+        rows, cols = (int(v) for v in rng.integers(3, 30, 2))
+        field = np.asarray(Image.fromarray(rng.normal(size=(rows, cols)).astype(np.float32)).resize((w, h), Image.Resampling.NEAREST))
+    else:
+        field = gaussian_filter(field, min(w, h) * rng.uniform(0.02, 0.2))
+    t = (field - field.min()) / max(float(np.ptp(field)), 1e-6)
+    if rng.random() < CONTOURED:
+        t = np.floor(t * int(rng.integers(4, 16))) / 16 + (t % (1 / 16)) * 0.2
+    stops = np.array([_colour(rng) for _ in range(int(rng.integers(2, 7)))], np.float32)
+    at = np.linspace(0, 1, len(stops))
+    rgb = np.stack([np.interp(t, at, stops[:, c]) for c in range(3)], axis=-1)
+    return Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
+
+
+def portrait(rng: Rng) -> Image.Image:
+    """A head and shoulders as photographed: a soft background, clothes, a face of some skin tone with hair,
+    eyes, brows and a mouth, lit from one side and softened like a photo."""
+    w, h = _size(rng)
+    image = gradient(rng).resize((w, h)).filter(ImageFilter.GaussianBlur(min(w, h) / 20))
+    draw = ImageDraw.Draw(image)
+    side = min(w, h)
+    rx = side * rng.uniform(*FACE_RADIUS)
+    ry = rx * rng.uniform(*FACE_ASPECT)
+    cx, cy = w / 2 + rng.normal(0, side * 0.05), h * rng.uniform(0.35, 0.6)
+    skin = tuple(int(v) for v in SKIN[0] + rng.uniform() * (SKIN[1] - SKIN[0]))
+    hair = tuple(int(v) for v in HAIR[rng.integers(len(HAIR))])
+    draw.ellipse([cx - 2.6 * rx, cy + 1.2 * ry, cx + 2.6 * rx, cy + 4 * ry], fill=_colour(rng))  # shoulders
+    draw.rectangle([cx - 0.45 * rx, cy + 0.5 * ry, cx + 0.45 * rx, cy + 1.4 * ry], fill=skin)  # neck
+    if rng.random() < LONG_HAIR:
+        draw.ellipse([cx - 1.3 * rx, cy - 1.15 * ry, cx + 1.3 * rx, cy + 1.3 * ry], fill=hair)
+    draw.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=skin)
+    draw.chord([cx - 1.08 * rx, cy - 1.12 * ry, cx + 1.08 * rx, cy + 0.2 * ry], 180, 360, fill=hair)
+    for side_x in (-0.4, 0.4):
+        ex, ey = cx + side_x * rx, cy - 0.05 * ry
+        draw.ellipse([ex - 0.2 * rx, ey - 0.08 * ry, ex + 0.2 * rx, ey + 0.08 * ry], fill=(235, 235, 230))
+        draw.ellipse([ex - 0.08 * rx, ey - 0.08 * ry, ex + 0.08 * rx, ey + 0.08 * ry], fill=(40, 30, 25))
+        draw.line([ex - 0.22 * rx, ey - 0.2 * ry, ex + 0.22 * rx, ey - 0.22 * ry], fill=hair, width=max(1, int(rx * 0.08)))
+    draw.ellipse([cx - 0.3 * rx, cy + 0.45 * ry, cx + 0.3 * rx, cy + 0.58 * ry], fill=(170, 80, 80))
+    draw.line([cx, cy, cx + 0.08 * rx, cy + 0.3 * ry], fill=tuple(int(v * 0.8) for v in skin), width=max(1, int(rx * 0.06)))
+    light = np.linspace(*sorted(rng.uniform(0.6, 1.1, 2)), w)[None, :, None]
+    rgb = np.asarray(image.filter(ImageFilter.GaussianBlur(side * rng.uniform(0.002, 0.01))), np.float32) * light
+    image = Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
+    return _noisy(image.convert("L").convert("RGB") if rng.random() < GREY_PHOTO else image, rng)
+
+
+def _noisy(image: Image.Image, rng: Rng) -> Image.Image:
+    """Sensor noise of some strength, as photos and scans carry."""
+    values = np.asarray(image, np.float32) + rng.normal(0, rng.uniform(0, MAX_NOISE), (image.height, image.width, 1))
+    return Image.fromarray(values.clip(0, 255).astype(np.uint8))
+
+
+UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon, logo, scanned_page,
+                                                      chart, heat_map, portrait)
+
+
+FRAMEABLE = (noise, pattern, text, shapes, icon, logo, chart, heat_map, portrait)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
 
 
 def unknown_upload(rng: Rng) -> Image.Image:
