@@ -7,6 +7,7 @@ matplotlib. docs/none-of-these.md says where each comes from.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 from pathlib import Path
@@ -47,6 +48,12 @@ JPEG_SHARE, JPEG_QUALITY = 0.5, (50, 95)
 KEPT_TRANSPARENT = 0.3  # share of icons and logos uploaded as transparent PNGs
 
 
+@functools.cache
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    """One of matplotlib's DejaVu fonts, read once a size."""
+    return ImageFont.truetype(MPL / "fonts" / "ttf" / name, size)
+
+
 def _ground(rng: np.random.Generator) -> tuple[int, int, int]:
     """White, black, light grey or any colour: what an icon or a logo sits on."""
     return [(255, 255, 255), (0, 0, 0), (240, 240, 240), tuple(int(v) for v in rng.integers(0, 256, 3))][rng.integers(4)]
@@ -73,7 +80,7 @@ def icon(rng: np.random.Generator) -> Image.Image:
     if rng.random() < 0.5:
         return _on_ground(_fitted(Image.open(ICONS[rng.integers(len(ICONS))]), side), rng)
     big = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
-    font = ImageFont.truetype(MPL / "fonts" / "ttf" / "DejaVuSans.ttf", 200)
+    font = _font("DejaVuSans.ttf", 200)
     colour = tuple(int(v) for v in rng.integers(0, 256, 3))
     ImageDraw.Draw(big).text((128, 128), SYMBOLS[rng.integers(len(SYMBOLS))], fill=colour, font=font, anchor="mm")
     return _on_ground(_fitted(big, side), rng)
@@ -86,7 +93,7 @@ def small_logo(rng: np.random.Generator) -> Image.Image:
         return _on_ground(_fitted(Image.open(LOGOS[rng.integers(len(LOGOS))]), side), rng)
     word = str(rng.choice(WORDS))
     word = word.upper() if rng.random() < 0.3 else word.capitalize()
-    font = ImageFont.truetype(MPL / "fonts" / "ttf" / ("DejaVuSans-Bold.ttf" if rng.random() < 0.6 else "DejaVuSerif.ttf"), 120)
+    font = _font("DejaVuSans-Bold.ttf" if rng.random() < 0.6 else "DejaVuSerif.ttf", 120)
     mark = Image.new("RGB", (160 + 80 * len(word), 200), _ground(rng))
     draw = ImageDraw.Draw(mark)
     colour = tuple(int(v) for v in rng.integers(0, 256, 3))
@@ -170,7 +177,7 @@ def scanned_text(rng: np.random.Generator) -> Image.Image:
     page = Image.new("RGB", (w, h), paper)
     draw = ImageDraw.Draw(page)
     size = int(rng.integers(10, 28))
-    font = ImageFont.truetype(MPL / "fonts" / "ttf" / str(rng.choice(["DejaVuSerif.ttf", "DejaVuSans.ttf", "DejaVuSansMono.ttf"])), size)
+    font = _font(str(rng.choice(["DejaVuSerif.ttf", "DejaVuSans.ttf", "DejaVuSansMono.ttf"])), size)
     ink = (int(rng.integers(0, 90)),) * 3
     margin = int(rng.integers(10, w // 6))
     for y in range(margin, h - size, int(size * rng.uniform(1.3, 1.9))):

@@ -179,7 +179,8 @@ def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     log = np.log(np.maximum(brightness, DARKEST))  # light multiplies: a page's edge in shadow is as steep in the log
     steepness = ndimage.gaussian_gradient_magnitude(log, 1.0) / np.log(high / max(low, DARKEST))
     sharp = steepness >= SHARP_EDGE  # a page's edge, not a shadow's
-    parts, count = ndimage.label((brightness > low + PAGE_LEVEL * (high - low)) & ~grown(sharp, 1))
+    bright = brightness > low + PAGE_LEVEL * (high - low)
+    parts, count = ndimage.label(bright & ~grown(sharp, 1))
     if count == 0:  # edges everywhere: a pattern, not a page
         return None
     largest = np.argwhere(parts == 1 + int(np.argmax(ndimage.sum_labels(parts > 0, parts, range(1, count + 1)))))
@@ -189,7 +190,7 @@ def paper_mask(brightness: np.ndarray, window: int) -> np.ndarray | None:
     outline = Image.new("1", brightness.shape[::-1])
     ImageDraw.Draw(outline).polygon([tuple(point) for point in corners.tolist()], fill=1)
     page = np.asarray(outline)
-    if page.mean() > 1 - MIN_TABLE or (brightness > low + PAGE_LEVEL * (high - low))[page].mean() < PAGE_FILLED:
+    if page.mean() > 1 - MIN_TABLE or bright[page].mean() < PAGE_FILLED:
         return None  # no table; or bright marks on a dark ground, not a sheet bright all over
     edge = page & ~ndimage.binary_erosion(page, border_value=1)  # where the page meets the table
     steepest = ndimage.maximum_filter(steepness, size=2 * EDGE_REACH + 1)
