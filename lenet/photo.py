@@ -45,6 +45,9 @@ JOIN = 0.03  # of the side: pieces of one digit (a broken stroke, the bar of a 4
 NEAR_DIGIT = 0.35  # of the digit's size: pieces this close to its main stroke belong to it
 CRUMBS = 0.005  # of the digit's ink at either end of each axis: leftovers of a ruled line, not the digit
 SMALL_DIGIT = 0.25  # of the side: a digit smaller than this was found in a large frame
+MNIST_PENS = (0.11, 0.2)  # a stroke's width, of the digit's longer side: MNIST's 25th and 95th percentiles (median 0.13):
+#   a thin stroke is grown to the middle of MNIST's widths; eroding a wide one loses shape, so only the widest are
+STRONG_INK = 90  # percentile: a stroke's full strength (its darkest few pixels may be a blot)
 LIGHT_PAPER = 0.4  # writing on paper: the paper is lighter than this (in shadow too)...
 PAPER_CHROMA = 0.12  # ...its channels differ by less than this...
 MAX_INK = 0.12  # ...ink covers less than this share of it...
@@ -100,6 +103,7 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
     ink, small_digit = main_digit(ink, side)
     if small_digit:
         notes.append("digit_found")
+    ink = within_mnist_pens(ink)
     return Cleaned(ink, notes, dark_ink and plain_paper(paper, darkness, ink, page, marked))
 
 
@@ -210,7 +214,7 @@ def ruled_lines(marked: np.ndarray, side: int) -> np.ndarray:
     for along in (1, 0):  # horizontal lines, then vertical ones
         bridged = ndimage.minimum_filter1d(ndimage.maximum_filter1d(marked, gap, axis=along), gap, axis=along)
         straight = opened(bridged, length, along)  # a faint line's ink is broken: its gaps are bridged first
-        straight &= ~opened(straight, thickness + 2, 1 - along)  # not a stroke that follows a line for a while
+        straight &= ~opened(bridged, thickness + 2, 1 - along)  # not a stroke's edge, nor a stroke along a line
         pieces, count = ndimage.label(straight)
         for piece in ndimage.find_objects(pieces):
             across, run = np.nonzero(pieces[piece] > 0) if along == 1 else np.nonzero(pieces[piece] > 0)[::-1]
@@ -232,9 +236,10 @@ def near_line(shape: tuple[int, int], along: int, slope: float, intercept: float
 
 
 def opened(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """What of ``mask`` a ``length``-long segment along ``axis`` fits in (a binary opening, by 1-D filters)."""
+    """What of ``mask`` a ``length``-long segment along ``axis`` fits in (a binary opening, by 1-D filters; an even
+    segment is reflected for the second, or the opening would step a pixel off the mask)."""
     inside = ndimage.minimum_filter1d(mask, length, axis=axis)
-    return ndimage.maximum_filter1d(inside, length, axis=axis)
+    return ndimage.maximum_filter1d(inside, length, axis=axis, origin=-1 if length % 2 == 0 else 0)
 
 
 def grown(mask: np.ndarray, by: int) -> np.ndarray:
@@ -264,6 +269,26 @@ def main_digit(ink: np.ndarray, side: int) -> tuple[np.ndarray, bool]:
     trimmed = np.zeros_like(digit)
     trimmed[rows, cols] = digit[rows, cols]  # a ruled line's leftover crumbs hold little ink but reach far
     return trimmed, size < SMALL_DIGIT * side
+
+
+def within_mnist_pens(ink: np.ndarray) -> np.ndarray:
+    """A stroke thinner or wider than MNIST's pens drew (a fine pen, a marker) grown or shrunk to the nearest
+    width they did. The width is 4x the mean distance to the stroke's edge (a band's, exactly), where the stroke is
+    the ink at half its strength or more (a blurred pen's faint rim is not)."""
+    if not (ink > 0).any():
+        return ink
+    mask = ink >= float(np.percentile(ink[ink > 0], STRONG_INK)) / 2
+    rows, cols = np.nonzero(mask)
+    size = max(np.ptp(rows), np.ptp(cols)) + 1
+    width = 4 * float(ndimage.distance_transform_edt(mask)[mask].mean())
+    share = min(max(width / size, MNIST_PENS[0]), MNIST_PENS[1])
+    by = round((share * size - width) / (2 * (1 - share)))  # each side: the box grows or shrinks with the stroke
+    if by > 0:  # each pixel near the stroke takes its nearest stroke pixel's ink
+        outside, (rows, cols) = ndimage.distance_transform_edt(~mask, return_indices=True)
+        return np.maximum(ink, np.where(outside <= by, ink[rows, cols], 0.0))
+    if by < 0:
+        return np.where(ndimage.distance_transform_edt(mask) > -by, ink, 0.0)
+    return ink
 
 
 def mass_span(profile: np.ndarray) -> slice:

@@ -3,12 +3,13 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from bench.photos import CONDITIONS, condition
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
-from lenet.photo import paper_mask
+from lenet.photo import MNIST_PENS, paper_mask, ruled_lines, within_mnist_pens
 from lenet.preprocess import prepare, prepare_sketch
 
 PHOTOS_PER_CONDITION = 10
@@ -72,3 +73,28 @@ def test_a_written_digit_photo_is_identified_as_a_handwritten_digit(digits):
 def test_a_fine_pattern_has_no_page_and_no_error():
     stripes = np.tile((np.arange(64) % 4 < 2).astype(np.float32), (64, 1))  # sharp edges everywhere
     assert paper_mask(stripes, 5) is None
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """A stroke's width, of its box's longer side, as lenet.photo measures it."""
+    mask = ink > 0
+    rows, cols = np.nonzero(mask)
+    return 4 * float(ndimage.distance_transform_edt(mask)[mask].mean()) / (max(np.ptp(rows), np.ptp(cols)) + 1)
+
+
+@pytest.mark.parametrize("pen", [3, 12, 30])  # a fine pen, a pen like MNIST's, a marker (px, on a 100 px digit)
+def test_a_photo_s_pen_is_brought_within_mnist_s_widths(pen):
+    ring = Image.new("L", (200, 200))
+    ImageDraw.Draw(ring).ellipse([50, 50, 150, 150], outline=255, width=pen)
+    ink = np.asarray(ring, np.float32) / 255
+    evened = within_mnist_pens(ink)
+    low, high = MNIST_PENS
+    assert low - 0.02 <= stroke_width(evened) <= high + 0.02
+    if low <= stroke_width(ink) <= high:
+        assert np.array_equal(evened, ink)  # a pen like MNIST's is left as it is
+
+
+def test_a_marker_s_wide_stroke_is_not_taken_for_ruled_lines():
+    marked = np.zeros((400, 500), dtype=bool)
+    marked[100:300, 200:260] = True  # a stroke 60 px wide, 200 long: the page's lines run across, thin
+    assert not ruled_lines(marked, 500).any()
