@@ -273,14 +273,11 @@ def main_digit(ink: np.ndarray, side: int) -> tuple[np.ndarray, bool]:
 
 def within_mnist_pens(ink: np.ndarray) -> np.ndarray:
     """A stroke thinner or wider than MNIST's pens drew (a fine pen, a marker) grown or shrunk to the nearest
-    width they did. The width is 4x the mean distance to the stroke's edge (a band's, exactly), where the stroke is
-    the ink at half its strength or more (a blurred pen's faint rim is not)."""
+    width they did. The stroke is the ink at half its strength or more (a blurred pen's faint rim is not)."""
     if not (ink > 0).any():
         return ink
     mask = ink >= float(np.percentile(ink[ink > 0], STRONG_INK)) / 2
-    rows, cols = np.nonzero(mask)
-    size = max(np.ptp(rows), np.ptp(cols)) + 1
-    width = 4 * float(ndimage.distance_transform_edt(mask)[mask].mean())
+    width, size = stroke_width(mask)
     share = min(max(width / size, MNIST_PENS[0]), MNIST_PENS[1])
     by = round((share * size - width) / (2 * (1 - share)))  # each side: the box grows or shrinks with the stroke
     if by > 0:  # each pixel near the stroke takes its nearest stroke pixel's ink
@@ -289,6 +286,12 @@ def within_mnist_pens(ink: np.ndarray) -> np.ndarray:
     if by < 0:
         return np.where(ndimage.distance_transform_edt(mask) > -by, ink, 0.0)
     return ink
+
+
+def stroke_width(mask: np.ndarray) -> tuple[float, int]:
+    """A stroke's width, 4x the mean distance to its edge (a band's, exactly), and its box's longer side, in px."""
+    rows, cols = np.nonzero(mask)
+    return 4 * float(ndimage.distance_transform_edt(mask)[mask].mean()), int(max(np.ptp(rows), np.ptp(cols))) + 1
 
 
 def mass_span(profile: np.ndarray) -> slice:

@@ -4,12 +4,11 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from scipy import ndimage
 
 from bench.photos import CONDITIONS, condition
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
-from lenet.photo import MNIST_PENS, paper_mask, ruled_lines, within_mnist_pens
+from lenet.photo import MNIST_PENS, paper_mask, ruled_lines, stroke_width, within_mnist_pens
 from lenet.preprocess import prepare, prepare_sketch
 
 PHOTOS_PER_CONDITION = 10
@@ -75,11 +74,10 @@ def test_a_fine_pattern_has_no_page_and_no_error():
     assert paper_mask(stripes, 5) is None
 
 
-def stroke_width(ink: np.ndarray) -> float:
-    """A stroke's width, of its box's longer side, as lenet.photo measures it."""
-    mask = ink > 0
-    rows, cols = np.nonzero(mask)
-    return 4 * float(ndimage.distance_transform_edt(mask)[mask].mean()) / (max(np.ptp(rows), np.ptp(cols)) + 1)
+def pen_share(ink: np.ndarray) -> float:
+    """A stroke's width, of its box's longer side."""
+    width, size = stroke_width(ink > 0)
+    return width / size
 
 
 @pytest.mark.parametrize("pen", [3, 12, 30])  # a fine pen, a pen like MNIST's, a marker (px, on a 100 px digit)
@@ -89,8 +87,8 @@ def test_a_photo_s_pen_is_brought_within_mnist_s_widths(pen):
     ink = np.asarray(ring, np.float32) / 255
     evened = within_mnist_pens(ink)
     low, high = MNIST_PENS
-    assert low - 0.02 <= stroke_width(evened) <= high + 0.02
-    if low <= stroke_width(ink) <= high:
+    assert low - 0.02 <= pen_share(evened) <= high + 0.02
+    if low <= pen_share(ink) <= high:
         assert np.array_equal(evened, ink)  # a pen like MNIST's is left as it is
 
 
