@@ -212,7 +212,7 @@ def ruled_lines(marked: np.ndarray, side: int) -> np.ndarray:
     lines = np.zeros_like(marked)
     gap = max(1, round(side * LINE_GAP))
     for along in (1, 0):  # horizontal lines, then vertical ones
-        bridged = ndimage.minimum_filter1d(ndimage.maximum_filter1d(marked, gap, axis=along), gap, axis=along)
+        bridged = closed(marked, gap, along)
         straight = opened(bridged, length, along)  # a faint line's ink is broken: its gaps are bridged first
         straight &= ~opened(bridged, thickness + 2, 1 - along)  # not a stroke's edge, nor a stroke along a line
         pieces, count = ndimage.label(straight)
@@ -236,10 +236,20 @@ def near_line(shape: tuple[int, int], along: int, slope: float, intercept: float
 
 
 def opened(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """What of ``mask`` a ``length``-long segment along ``axis`` fits in (a binary opening, by 1-D filters; an even
-    segment is reflected for the second, or the opening would step a pixel off the mask)."""
+    """What of ``mask`` a ``length``-long segment along ``axis`` fits in (a binary opening, by 1-D filters)."""
     inside = ndimage.minimum_filter1d(mask, length, axis=axis)
-    return ndimage.maximum_filter1d(inside, length, axis=axis, origin=-1 if length % 2 == 0 else 0)
+    return ndimage.maximum_filter1d(inside, length, axis=axis, origin=_reflected(length))
+
+
+def closed(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """``mask`` with its gaps along ``axis`` shorter than ``length`` filled (a binary closing, by 1-D filters)."""
+    around = ndimage.maximum_filter1d(mask, length, axis=axis)
+    return ndimage.minimum_filter1d(around, length, axis=axis, origin=_reflected(length))
+
+
+def _reflected(length: int) -> int:
+    """The origin of a 1-D filter's second pass: an even segment is reflected, or the result steps a pixel off."""
+    return -1 if length % 2 == 0 else 0
 
 
 def grown(mask: np.ndarray, by: int) -> np.ndarray:

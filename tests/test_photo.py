@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from bench.photos import CONDITIONS, condition
 from demo.zoo import Zoo
 from lenet.datasets import load_tensors
-from lenet.photo import MNIST_PENS, paper_mask, ruled_lines, stroke_width, within_mnist_pens
+from lenet.photo import MNIST_PENS, closed, opened, paper_mask, ruled_lines, stroke_width, within_mnist_pens
 from lenet.preprocess import prepare, prepare_sketch
 
 PHOTOS_PER_CONDITION = 10
@@ -96,3 +96,12 @@ def test_a_marker_s_wide_stroke_is_not_taken_for_ruled_lines():
     marked = np.zeros((400, 500), dtype=bool)
     marked[100:300, 200:260] = True  # a stroke 60 px wide, 200 long: the page's lines run across, thin
     assert not ruled_lines(marked, 500).any()
+
+
+@pytest.mark.parametrize("length", [3, 4, 10])
+def test_a_dashed_line_is_bridged_and_opened_in_place(length):
+    dashes = np.zeros((1, 40), dtype=bool)
+    dashes[0, 5:15] = dashes[0, 17:30] = True  # a gap of 2 px
+    bridged = closed(dashes, length, axis=1)
+    assert (bridged >= dashes).all() and bridged[0, 15:17].all() and not bridged[0, :5].any() and not bridged[0, 30:].any()
+    assert np.array_equal(opened(bridged, length, axis=1), bridged)  # a run longer than the segment stays as it is
