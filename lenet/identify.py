@@ -33,6 +33,8 @@ NONE = "none"  # like none of the datasets
 KINDS = ("mnist", "fashion-mnist", "cifar10", NONE)
 LOOK_SIZE = 32
 MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
+SMALLEST_DATASET_SIDE = 28  # px: MNIST's and Fashion-MNIST's images (CIFAR-10's are 32); a picture that fits
+#   inside them, and is not one of them, is an icon or a thumbnail: none of them
 IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
 
 
@@ -72,7 +74,7 @@ class Identifier:
     def __call__(self, source: ImageSource) -> Identification:
         """What ``source`` looks like; a photo of writing on plain paper is also looked at as the page would look
         drawn (lenet.photo), and is a handwritten digit if the drawing looks like one more surely than the photo
-        looks like anything."""
+        looks like anything. A picture smaller than every dataset's images is none of them, whatever it looks like."""
         image = open_image(source)
         probabilities = self.scores(look(image))[0]
         page = written_page(image)
@@ -82,5 +84,5 @@ class Identifier:
                 probabilities = drawn  # surer as a drawing than as what the photo showed
         scores = dict(zip(self.meta["classes"], probabilities.tolist()))
         best = max(scores, key=scores.get)
-        sure = best != NONE and scores[best] >= MIN_CONFIDENCE
+        sure = best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= SMALLEST_DATASET_SIDE
         return Identification(best if sure else None, scores)
