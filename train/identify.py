@@ -41,8 +41,8 @@ Upload tab's dataset and warns when an upload is like none of them; the API call
 Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
 images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG,
 digits also photographed on a sheet of paper; and pictures of no dataset (noise, flat colours, gradients, chequerboards,
-stripes, clip art, icons, logos, text on screens and scanned pages, charts, heat maps, portraits); each
-seen mirrored half the time. Held-out uploads (other images, other draws):
+stripes, clip art, icons, logos, text on screens and scanned pages, charts, heat maps, portraits; and real faces
+that scikit-image brings, `train/real_pictures.py`); each seen mirrored half the time. Held-out uploads (other images, other draws):
 
 | kind | held-out accuracy |
 |---|---|

@@ -4,8 +4,9 @@ A dataset image is kept at its own size or enlarged by some resampler, maybe
 drawn dark on paper, in colour, drawn with a thicker, thinner or steady pen, framed,
 turned and saved as JPEG. Pictures of no dataset are noise, flat colours, gradients,
 chequerboards, stripes, shapes, icons, logos, text on screens and scanned pages, charts,
-rendered data (heat maps) and portraits, all drawn here from random numbers: bench.photos
-judges the identifier on pictures from other sources (docs/none-of-these.md).
+rendered data (heat maps) and portraits, drawn here from random numbers, and real faces that
+scikit-image brings (train.real_pictures): bench.photos judges the identifier on pictures from
+other sources (docs/none-of-these.md).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from scipy.ndimage import gaussian_filter
 
 from lenet.preprocess import luminance
+from train import real_pictures
 
 Rng = np.random.Generator
 RESAMPLERS = (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS,
@@ -64,11 +66,15 @@ PHOTO_BLUR = 2.0  # px
 LOGO_LETTERS, LOGO_SHAPED = (0.25, 0.7), 0.6  # a logo's letters, of its side; share of logos with a shape behind
 PAGE_LETTERS, SCAN_TURN, SCAN_BLUR = (0.015, 0.05), 3, 1.5  # a scanned page's type, of its side; degrees; px
 DARK_THEME, PIE, GRIDDED = 0.25, 0.15, 0.5  # shares of charts
+HISTOGRAM, HISTOGRAM_SHAPE, HISTOGRAM_SAMPLE = 3, (1, 12), 500  # a chart style; its sample's gamma shapes and size
 CELLS, CONTOURED = 0.3, 0.2  # shares of heat maps drawn as a grid of cells, with contour bands
 FACE_RADIUS, FACE_ASPECT = (0.12, 0.3), (1.15, 1.45)  # a face's half width, of the picture's side; height / width
 SKIN = np.array([(90, 56, 37), (255, 224, 196)], np.float32)  # the darkest and lightest skin tones drawn
 HAIR = ((20, 15, 10), (70, 45, 25), (140, 100, 55), (210, 180, 120), (160, 160, 160), (120, 50, 20))
 LONG_HAIR, GREY_PHOTO, MAX_NOISE = 0.4, 0.2, 12  # shares of portraits; grey levels of sensor noise
+FACE_PASTED, SKIN_GAIN, CLOSE_UP = 1.15, (0.8, 1.1), 0.4  # a real face's half size, of the drawn one's; brightness
+#   of a grey face toned as skin; share of real faces close up
+ASTRONAUT_SHARE, ASTRONAUT_CROP = 0.2, (0.3, 1.0)  # share of real faces that are the astronaut's; of her photo's width
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
 
@@ -450,12 +456,18 @@ def chart(rng: Rng) -> Image.Image:
     if rng.random() < GRIDDED:
         for t in np.linspace(top, bottom, int(rng.integers(3, 8))):
             draw.line([left, t, right, t], fill=_grey(rng, 120, 220) if not dark else _grey(rng, 50, 110))
-    style = rng.integers(3)  # lines, bars, dots
+    style = rng.integers(4)  # lines, bars, dots, a histogram
     points = int(rng.integers(4, 40))
     xs = np.linspace(left, right, points)
-    for i, colour in enumerate(series):
+    for i, colour in enumerate(series[:1] if style == HISTOGRAM else series):
         ys = bottom - (bottom - top) * np.clip(np.cumsum(rng.normal(0, 0.15, points)) + rng.uniform(0.2, 0.8), 0, 1)
-        if style == 0:
+        if style == HISTOGRAM:  # a sample's counts, from skewed to bell-shaped, in bars that touch
+            counts = np.histogram(rng.gamma(rng.uniform(*HISTOGRAM_SHAPE), size=HISTOGRAM_SAMPLE), bins=points)[0]
+            ys = bottom - (bottom - top) * counts / counts.max()
+            width = (right - left) / points
+            for x, y in zip(xs, ys):
+                draw.rectangle([x, y, x + width, bottom], fill=colour, outline=ground if rng.random() < 0.5 else None)
+        elif style == 0:
             draw.line(list(zip(xs, ys)), fill=colour, width=int(rng.integers(1, 4)))
         elif style == 1:
             bar = (right - left) / points / len(series)
@@ -476,12 +488,11 @@ def heat_map(rng: Rng) -> Image.Image:
     """Rendered data, as heat maps and elevation maps are drawn: a smooth random field, or a grid of cells,
     through a colour map of a few stops, maybe with contour lines."""
     w, h = _size(rng)
-    field = rng.normal(size=(h, w))
     if rng.random() < CELLS:
         rows, cols = (int(v) for v in rng.integers(3, 30, 2))
         field = np.asarray(Image.fromarray(rng.normal(size=(rows, cols)).astype(np.float32)).resize((w, h), Image.Resampling.NEAREST))
     else:
-        field = gaussian_filter(field, min(w, h) * rng.uniform(0.02, 0.2))
+        field = gaussian_filter(rng.normal(size=(h, w)), min(w, h) * rng.uniform(0.02, 0.2))
     t = (field - field.min()) / max(float(np.ptp(field)), 1e-6)
     if rng.random() < CONTOURED:
         t = np.floor(t * int(rng.integers(4, 16))) / 16 + (t % (1 / 16)) * 0.2
@@ -491,9 +502,9 @@ def heat_map(rng: Rng) -> Image.Image:
     return Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
 
 
-def portrait(rng: Rng) -> Image.Image:
+def portrait(rng: Rng, face: Image.Image | None = None) -> Image.Image:
     """A head and shoulders as photographed: a soft background, clothes, a face of some skin tone with hair,
-    eyes, brows and a mouth, lit from one side and softened like a photo."""
+    eyes, brows and a mouth (or ``face``, a real one), lit from one side and softened like a photo."""
     w, h = _size(rng)
     image = gradient(rng).resize((w, h)).filter(ImageFilter.GaussianBlur(min(w, h) / 20))
     draw = ImageDraw.Draw(image)
@@ -508,6 +519,9 @@ def portrait(rng: Rng) -> Image.Image:
     if rng.random() < LONG_HAIR:
         draw.ellipse([cx - 1.3 * rx, cy - 1.15 * ry, cx + 1.3 * rx, cy + 1.3 * ry], fill=hair)
     draw.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=skin)
+    if face is not None:
+        _paste_face(image, face, cx, cy, rx, ry)
+        return _photographed(image, rng)
     draw.chord([cx - 1.08 * rx, cy - 1.12 * ry, cx + 1.08 * rx, cy + 0.2 * ry], 180, 360, fill=hair)
     for side_x in (-0.4, 0.4):
         ex, ey = cx + side_x * rx, cy - 0.05 * ry
@@ -516,10 +530,49 @@ def portrait(rng: Rng) -> Image.Image:
         draw.line([ex - 0.22 * rx, ey - 0.2 * ry, ex + 0.22 * rx, ey - 0.22 * ry], fill=hair, width=max(1, int(rx * 0.08)))
     draw.ellipse([cx - 0.3 * rx, cy + 0.45 * ry, cx + 0.3 * rx, cy + 0.58 * ry], fill=(170, 80, 80))
     draw.line([cx, cy, cx + 0.08 * rx, cy + 0.3 * ry], fill=tuple(int(v * 0.8) for v in skin), width=max(1, int(rx * 0.06)))
+    return _photographed(image, rng)
+
+
+def _paste_face(image: Image.Image, face: Image.Image, cx: float, cy: float, rx: float, ry: float) -> None:
+    """``face`` laid over the drawn one, its edge faded by an ellipse."""
+    box = (round(cx - FACE_PASTED * rx), round(cy - FACE_PASTED * ry), round(cx + FACE_PASTED * rx), round(cy + FACE_PASTED * ry))
+    size = (max(1, box[2] - box[0]), max(1, box[3] - box[1]))
+    mask = Image.new("L", size)
+    ImageDraw.Draw(mask).ellipse([0, 0, size[0] - 1, size[1] - 1], fill=255)
+    image.paste(face.resize(size, Image.Resampling.BICUBIC), box[:2], mask.filter(ImageFilter.GaussianBlur(min(size) / 12)))
+
+
+def _photographed(image: Image.Image, rng: Rng) -> Image.Image:
+    """Lit from one side, softened and noisy like a photo; maybe grey."""
+    w, h = image.size
     light = np.linspace(*sorted(rng.uniform(0.6, 1.1, 2)), w)[None, :, None]
-    rgb = np.asarray(image.filter(ImageFilter.GaussianBlur(side * rng.uniform(0.002, 0.01))), np.float32) * light
+    rgb = np.asarray(image.filter(ImageFilter.GaussianBlur(min(w, h) * rng.uniform(0.002, 0.01))), np.float32) * light
     image = Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
     return _noisy(image.convert("L").convert("RGB") if rng.random() < GREY_PHOTO else image, rng)
+
+
+def _skin_toned(grey: np.ndarray, rng: Rng) -> Image.Image:
+    """A grey face photo in colour: its shades of one skin tone, which its average shows."""
+    skin = SKIN[0] + rng.uniform() * (SKIN[1] - SKIN[0])
+    rgb = grey[..., None] / max(float(grey.mean()), 1e-3) * skin * rng.uniform(*SKIN_GAIN)
+    return Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
+
+
+def face_photo(rng: Rng) -> Image.Image:
+    """A real face: one of LFW's, close up or on a drawn head and shoulders, or the astronaut's portrait cropped
+    anywhere from the face to the shoulders (train.real_pictures)."""
+    w, h = _size(rng)
+    if rng.random() < ASTRONAUT_SHARE:
+        photo = real_pictures.astronaut()
+        crop = rng.uniform(*ASTRONAUT_CROP) * photo.width
+        cx, cy = (min(max(c * s + rng.normal(0, 0.05 * s), crop / 2), s - crop / 2)
+                  for c, s in zip(real_pictures.ASTRONAUT_FACE, photo.size))
+        return _photographed(photo.crop((round(cx - crop / 2), round(cy - crop / 2), round(cx + crop / 2),
+                                         round(cy + crop / 2))).resize((w, h), Image.Resampling.LANCZOS), rng)
+    face = _skin_toned(real_pictures.lfw_face(rng), rng)
+    if rng.random() < CLOSE_UP:
+        return _photographed(face.resize((w, h), RESAMPLERS[rng.integers(1, len(RESAMPLERS))]), rng)
+    return portrait(rng, face)
 
 
 def _noisy(image: Image.Image, rng: Rng) -> Image.Image:
@@ -529,10 +582,8 @@ def _noisy(image: Image.Image, rng: Rng) -> Image.Image:
 
 
 UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon, logo, scanned_page,
-                                                      chart, heat_map, portrait)
-
-
-FRAMEABLE = (noise, pattern, text, shapes, icon, logo, chart, heat_map, portrait)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
+                                                      chart, heat_map, portrait, face_photo)
+FRAMEABLE = (noise, pattern, text, shapes, icon, logo, chart, heat_map, portrait, face_photo)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
 
 
 def unknown_upload(rng: Rng) -> Image.Image:
