@@ -72,9 +72,10 @@ class Identifier:
         return (both[: len(pixels)] + both[len(pixels) :]) / 2
 
     def __call__(self, source: ImageSource) -> Identification:
-        """What ``source`` looks like; a photo of writing on plain paper is also looked at as the page would look
-        drawn (lenet.photo), and is a handwritten digit if the drawing looks like one more surely than the photo
-        looks like anything. A picture smaller than every dataset's images is none of them, whatever it looks like."""
+        """What ``source`` looks like; a photo of writing on plain paper, or a drawing in a coloured pen, is also
+        looked at as it would look drawn in black (lenet.preprocess.written_page), and is a handwritten digit if
+        that looks like one more surely than the picture looks like anything. A picture smaller than every
+        dataset's images is none of them, whatever it looks like."""
         image = open_image(source)
         probabilities = self.scores(look(image))[0]
         page = written_page(image)

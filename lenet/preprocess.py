@@ -228,14 +228,23 @@ def enlarged_file(rgb: np.ndarray) -> bool:
 
 
 def written_page(source: ImageSource) -> Image.Image | None:
-    """A photo of writing on plain paper as it would look drawn in the app (the ink dark on white), for the
-    identifier; None for anything else (a drawing, a dataset file, a photo of a scene)."""
+    """A photo of writing on plain paper, or a drawing in any one pen on a light plain ground, as it would look
+    drawn in the app in black on white, for the identifier; None for anything else (a dataset file, a layer, a
+    photo of a scene, a drawing on a dark ground)."""
     image = open_image(source)
     if _dataset_file(image) is not None:
         return None
     rgb, alpha = rgba_array(image)
-    if not opaque_photo(rgb, alpha) or enlarged_file(rgb):
+    if alpha.min() < 1.0 or enlarged_file(rgb):
         return None
+    if not opaque_photo(rgb, alpha):  # a drawing: its ink, whatever its colour, in black
+        if float(np.median(_border(luminance(rgb)))) < DARK_BACKGROUND:
+            return None
+        try:
+            ink = ink_map(rgb, alpha)
+        except EmptyImageError:
+            return None
+        return Image.fromarray(((1.0 - ink) * 255).round().astype(np.uint8)).convert("RGB")
     cleaned = clean_photo(rgb)
     if not cleaned.writing or cleaned.ink.max() <= 0:
         return None
