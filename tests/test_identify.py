@@ -11,10 +11,13 @@ from gradio_client import Client, handle_file
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 import train.uploads
+from train import real_pictures
 from bench import none_of_these
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
+from lenet import LenetError
 from lenet.identify import KINDS, SMALLEST_DATASET_SIDE, Identifier, look
+from lenet.preprocess import written_page
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
 from train.uploads import (
     MAX_ASPECT,
@@ -145,14 +148,10 @@ def test_a_picture_smaller_than_every_dataset_image_is_none_of_them(identifier):
     found = identifier(small)
     assert found.dataset is None and abs(sum(found.scores.values()) - 1) < 1e-5
 
-
 OOD_PER_KIND, OOD_MIN_NONE = 10, 6  # pictures of each kind from bench.none_of_these; most must be "none" (targets: bench)
-NOT_YET = {"portrait": "photo portraits are mostly taken for CIFAR-10 photos (#34)"}
-OOD_KINDS = [pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[kind])) if kind in NOT_YET else kind
-             for kind in none_of_these.KINDS]
 
 
-@pytest.mark.parametrize("kind", OOD_KINDS)
+@pytest.mark.parametrize("kind", none_of_these.KINDS)
 def test_most_pictures_of_each_kind_people_drop_are_none(identifier, kind):
     rng = np.random.default_rng([7, list(none_of_these.KINDS).index(kind)])
     called = [identifier(io.BytesIO(none_of_these.none_of_these(kind, rng))).dataset for _ in range(OOD_PER_KIND)]
@@ -169,6 +168,17 @@ def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, digit, ink):
     image = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(image).line(strokes, fill=ink, width=width)
     assert identifier(image).dataset == "mnist", identifier(image).scores
+
+
+def test_a_drawing_in_a_coloured_pen_is_also_seen_in_black_on_white():
+    strokes, width = DRAWN_ON_WHITE["7"]
+    image = Image.new("RGB", (300, 300), (250, 250, 245))
+    ImageDraw.Draw(image).line(strokes, fill="orange", width=width)
+    page = np.asarray(written_page(image).convert("L"))
+    assert page[60, 150] < 20 and page[150, 30] > 235  # the stroke black, the ground white
+    dark = Image.new("RGB", (300, 300), (20, 20, 60))
+    ImageDraw.Draw(dark).line(strokes, fill="orange", width=width)
+    assert written_page(dark) is None  # light on dark: as the dataset's own files are, looked at as it is
 
 
 def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
@@ -198,6 +208,22 @@ def test_training_the_identifier_refuses_bad_flags_in_words(capsys):
         main(["--samples", "3"])
     message = capsys.readouterr().err
     assert stopped.value.code == 2 and "--samples must be at least" in message and "Traceback" not in message
+
+
+def test_without_scikit_image_training_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(real_pictures.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(LenetError, match="pip install -r requirements-dev.txt"):
+        real_pictures._sample_data.__wrapped__()  # not the cached folder
+
+
+def test_real_faces_are_toned_as_skin_and_drawn_at_the_sizes_of_pictures_of_no_dataset():
+    rng = np.random.default_rng(3)
+    assert real_pictures._faces().shape == (real_pictures.LFW_FACES, 25, 25)
+    for _ in range(10):
+        red, green, blue = np.asarray(train.uploads._skin_toned(real_pictures.lfw_face(rng), rng), np.float32).mean((0, 1))
+        assert red > green > blue  # every skin tone, dark to light
+    sizes = [train.uploads.face_photo(rng).size for _ in range(20)]
+    assert all(min(size) >= train.uploads.SMALL_SIDE[0] and max(size) < train.uploads.SIDE[1] for size in sizes)
 
 
 @pytest.mark.data
