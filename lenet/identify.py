@@ -20,6 +20,7 @@ from lenet.preprocess import (
     ImageSource,
     edge_colour,
     inside_frame,
+    DATASET_SIDE,
     luminance,
     open_image,
     opposite_of_ink,
@@ -33,8 +34,6 @@ NONE = "none"  # like none of the datasets
 KINDS = ("mnist", "fashion-mnist", "cifar10", NONE)
 LOOK_SIZE = 32
 MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
-SMALLEST_DATASET_SIDE = 28  # px: MNIST's and Fashion-MNIST's images (CIFAR-10's are 32); a picture that fits
-#   inside them, and is not one of them, is an icon or a thumbnail: none of them
 IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
 
 
@@ -72,18 +71,18 @@ class Identifier:
         return (both[: len(pixels)] + both[len(pixels) :]) / 2
 
     def __call__(self, source: ImageSource) -> Identification:
-        """What ``source`` looks like; a photo of writing on plain paper, or a drawing in a coloured pen, is also
-        looked at as it would look drawn in black (lenet.preprocess.written_page), and is a handwritten digit if
-        that looks like one more surely than the picture looks like anything. A picture smaller than every
-        dataset's images is none of them, whatever it looks like."""
+        """What ``source`` looks like; a photo of writing on plain paper, or a drawing on a light plain ground, is
+        also looked at with its ink in black (lenet.preprocess.written_page), and is a handwritten digit if that
+        looks like one more surely than the picture looks like anything. A picture smaller than the datasets'
+        images (it fits inside ``DATASET_SIDE``) is an icon or a thumbnail: none of them, whatever it looks like."""
         image = open_image(source)
         probabilities = self.scores(look(image))[0]
         page = written_page(image)
         if page is not None:
             drawn = self.scores(look(page))[0]
             if self.meta["classes"][int(drawn.argmax())] == "mnist" and float(drawn.max()) > float(probabilities.max()):
-                probabilities = drawn  # surer as a drawing than as what the photo showed
+                probabilities = drawn  # surer as a drawing than as the picture it is
         scores = dict(zip(self.meta["classes"], probabilities.tolist()))
         best = max(scores, key=scores.get)
-        sure = best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= SMALLEST_DATASET_SIDE
+        sure = best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= DATASET_SIDE
         return Identification(best if sure else None, scores)

@@ -228,9 +228,9 @@ def enlarged_file(rgb: np.ndarray) -> bool:
 
 
 def written_page(source: ImageSource) -> Image.Image | None:
-    """A photo of writing on plain paper, or a drawing in any one pen on a light plain ground, as it would look
-    drawn in the app in black on white, for the identifier; None for anything else (a dataset file, a layer, a
-    photo of a scene, a drawing on a dark ground)."""
+    """A photo of writing on plain paper, or a drawing (any picture that is not a photo) on a light plain ground,
+    as it would look drawn in the app: its ink in black on white, for the identifier; None for anything else (a
+    dataset file, a layer, a photo of a scene, a drawing on a dark ground)."""
     image = open_image(source)
     if _dataset_file(image) is not None:
         return None

@@ -16,8 +16,8 @@ from bench import none_of_these
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet import LenetError
-from lenet.identify import KINDS, SMALLEST_DATASET_SIDE, Identifier, look
-from lenet.preprocess import written_page
+from lenet.identify import KINDS, Identifier, look
+from lenet.preprocess import DATASET_SIDE, written_page
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
 from train.uploads import (
     MAX_ASPECT,
@@ -144,7 +144,7 @@ def test_pictures_of_no_dataset_are_none(identifier, kind):
 def test_a_picture_smaller_than_every_dataset_image_is_none_of_them(identifier):
     path = next(path for path, dataset in EXAMPLES if dataset == "mnist")
     assert identifier(path).dataset == "mnist"  # 28 x 28: MNIST's own size
-    small = Image.open(path).resize((SMALLEST_DATASET_SIDE - 1,) * 2, Image.Resampling.LANCZOS)
+    small = Image.open(path).resize((DATASET_SIDE - 1,) * 2, Image.Resampling.LANCZOS)
     found = identifier(small)
     assert found.dataset is None and abs(sum(found.scores.values()) - 1) < 1e-5
 
@@ -216,14 +216,15 @@ def test_without_scikit_image_training_says_what_to_install(monkeypatch):
         real_pictures._sample_data.__wrapped__()  # not the cached folder
 
 
-def test_real_faces_are_toned_as_skin_and_drawn_at_the_sizes_of_pictures_of_no_dataset():
+def test_real_faces_are_grey_photos_toned_as_skin():
     rng = np.random.default_rng(3)
     assert real_pictures._faces().shape == (real_pictures.LFW_FACES, 25, 25)
     for _ in range(10):
-        red, green, blue = np.asarray(train.uploads._skin_toned(real_pictures.lfw_face(rng), rng), np.float32).mean((0, 1))
-        assert red > green > blue  # every skin tone, dark to light
-    sizes = [train.uploads.face_photo(rng).size for _ in range(20)]
-    assert all(min(size) >= train.uploads.SMALL_SIDE[0] and max(size) < train.uploads.SIDE[1] for size in sizes)
+        face = real_pictures.lfw_face(rng)
+        toned = np.asarray(train.uploads._skin_toned(face, rng), np.float32)
+        red, green, blue = toned.mean((0, 1))
+        assert red > green > blue  # a skin tone, dark to light, not grey
+        assert np.corrcoef(toned.mean(2).ravel(), face.ravel())[0, 1] > 0.9  # the same face, shade for shade
 
 
 @pytest.mark.data

@@ -437,7 +437,7 @@ def scanned_page(rng: Rng) -> Image.Image:
 
 def chart(rng: Rng) -> Image.Image:
     """A chart as plotting programs draw one: axes with ticks and labels and a few series of lines, bars or dots,
-    or a pie; on white, light grey or a dark theme."""
+    a histogram, or a pie; on white, light grey or a dark theme."""
     w, h = _size(rng)
     dark = rng.random() < DARK_THEME
     ground, ink = ((_grey(rng, 0, 60), _grey(rng, 180, 256)) if dark else (_grey(rng, 230, 256), _grey(rng, 0, 90)))
