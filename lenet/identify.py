@@ -17,10 +17,10 @@ from torchvision.transforms.v2.functional import normalize
 
 from lenet.checkpoint import load_checkpoint
 from lenet.preprocess import (
+    DATASET_SIDE,
     ImageSource,
     edge_colour,
     inside_frame,
-    DATASET_SIDE,
     luminance,
     open_image,
     opposite_of_ink,

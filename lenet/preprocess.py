@@ -237,8 +237,10 @@ def written_page(source: ImageSource) -> Image.Image | None:
     rgb, alpha = rgba_array(image)
     if alpha.min() < 1.0 or enlarged_file(rgb):
         return None
-    if not opaque_photo(rgb, alpha):  # a drawing: its ink, whatever its colour, in black
-        if float(np.median(_border(luminance(rgb)))) < DARK_BACKGROUND:
+    gray = luminance(rgb)
+    border = _border(gray)
+    if not is_photo(gray, border):  # a drawing: its ink, whatever its colour, in black
+        if float(np.median(border)) < DARK_BACKGROUND:
             return None
         try:
             ink = ink_map(rgb, alpha)

@@ -148,6 +148,7 @@ def test_a_picture_smaller_than_every_dataset_image_is_none_of_them(identifier):
     found = identifier(small)
     assert found.dataset is None and abs(sum(found.scores.values()) - 1) < 1e-5
 
+
 OOD_PER_KIND, OOD_MIN_NONE = 10, 6  # pictures of each kind from bench.none_of_these; most must be "none" (targets: bench)
 
 
@@ -173,7 +174,7 @@ def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, digit, ink):
 def test_a_drawing_in_a_coloured_pen_is_also_seen_in_black_on_white():
     strokes, width = DRAWN_ON_WHITE["7"]
     image = Image.new("RGB", (300, 300), (250, 250, 245))
-    ImageDraw.Draw(image).line(strokes, fill="orange", width=width)
+    ImageDraw.Draw(image).line(strokes, fill="orange", width=3 * width)  # a marker: more ink than a photo's writing has
     page = np.asarray(written_page(image).convert("L"))
     assert page[60, 150] < 20 and page[150, 30] > 235  # the stroke black, the ground white
     dark = Image.new("RGB", (300, 300), (20, 20, 60))
