@@ -1,5 +1,5 @@
-"""Real photos that come with a package pip installs, as negatives for the identifier (train.uploads): the faces
-in scikit-image's sample data.
+"""Real photos that come with a package pip installs, as negatives for the identifier (train.uploads): the faces,
+photos and measurements in scikit-image's sample data.
 
 ``bench.none_of_these`` judges the identifier on pictures from other sources (docs/none-of-these.md).
 """
@@ -16,6 +16,13 @@ import lenet
 
 LFW_FACES = 100  # scikit-image's LFW subset: 100 faces, then 100 pictures of no face
 ASTRONAUT_FACE = (0.44, 0.24)  # where the face is in scikit-image's astronaut portrait, of its width and height
+PHOTOS = ("astronaut.png", "brick.png", "camera.png", "cell.png", "clock_motion.png", "coffee.png", "coins.png",
+          "color.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "logo.png", "microaneurysms.png",
+          "moon.png", "page.png", "phantom.png", "retina.jpg", "text.png")
+#   scikit-image's photos of nothing in CIFAR-10's classes: its cat, horse, motorcycle and rocket are left out
+FIELDS = ("brick.png", "camera.png", "cell.png", "coins.png", "grass.png", "gravel.png", "microaneurysms.png", "moon.png")
+#   grey photos whose shades read as measurements once a colour map draws them; also its motorcycle's depth map
+DEPTH_MAP = "motorcycle_disp.npz"
 
 
 @functools.cache
@@ -44,3 +51,32 @@ def lfw_face(rng: np.random.Generator) -> np.ndarray:
 def astronaut() -> Image.Image:
     """scikit-image's colour portrait of an astronaut, head and shoulders; the face is at ``ASTRONAUT_FACE``."""
     return Image.open(_sample_data() / "astronaut.png").convert("RGB")
+
+
+@functools.cache
+def _photo(name: str) -> Image.Image:
+    """One of scikit-image's sample photos in colour; transparency laid on white."""
+    image = Image.open(_sample_data() / name)
+    if image.mode == "RGBA":
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    return image.convert("RGB")
+
+
+def photo(rng: np.random.Generator) -> Image.Image:
+    """A real photo of none of CIFAR-10's classes (``PHOTOS``), picked at random."""
+    return _photo(PHOTOS[rng.integers(len(PHOTOS))])
+
+
+@functools.cache
+def _field(name: str) -> np.ndarray:
+    """A 2-D field of values: the depth map's, or a grey photo's shades."""
+    if name == DEPTH_MAP:
+        depth = np.load(_sample_data() / name)["arr_0"]
+        return np.where(np.isfinite(depth), depth, np.nanmin(depth[np.isfinite(depth)]))  # unmatched pixels: the farthest
+    return np.asarray(Image.open(_sample_data() / name).convert("L"), np.float32)
+
+
+def field(rng: np.random.Generator) -> np.ndarray:
+    """A real 2-D field (``FIELDS`` or the depth map), picked at random."""
+    names = (*FIELDS, DEPTH_MAP)
+    return _field(names[rng.integers(len(names))])

@@ -4,9 +4,9 @@ A dataset image is kept at its own size or enlarged by some resampler, maybe
 drawn dark on paper, in colour, drawn with a thicker, thinner or steady pen, framed,
 turned and saved as JPEG. Pictures of no dataset are noise, flat colours, gradients,
 chequerboards, stripes, shapes, icons, logos, text on screens and scanned pages, charts,
-rendered data (heat maps) and portraits, drawn here from random numbers, and real faces that
-scikit-image brings (train.real_pictures): bench.photos judges the identifier on pictures from
-other sources (docs/none-of-these.md).
+rendered data (heat maps) and portraits, drawn here from random numbers; and real faces, photos
+and measurements drawn through colour maps, from scikit-image's samples (train.real_pictures):
+bench.photos judges the identifier on pictures from other sources (docs/none-of-these.md).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import math
 from io import BytesIO
 from typing import Callable
 
+import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from scipy.ndimage import gaussian_filter
@@ -75,6 +76,14 @@ LONG_HAIR, GREY_PHOTO, MAX_NOISE = 0.4, 0.2, 12  # shares of portraits; grey lev
 FACE_PASTED, SKIN_GAIN, CLOSE_UP = 1.15, (0.8, 1.1), 0.4  # a real face's half size, of the drawn one's; brightness
 #   of a grey face toned as skin; share of real faces close up
 ASTRONAUT_SHARE, ASTRONAUT_CROP = 0.2, (0.3, 1.0)  # share of real faces that are the astronaut's; of her photo's width
+PHOTO_CROP = (0.15, 1.0)  # a crop of a real photo: its side, of the largest the photo holds at that shape
+MAP_CROP, MAP_SMOOTHED, MAP_SMOOTHING = (0.3, 1.0), 0.5, (0.005, 0.03)  # a measured map's crop (as PHOTO_CROP);
+#   share smoothed, by this much of its side
+COLOUR_MAPS = ("plasma", "inferno", "turbo", "Spectral", "YlGnBu", "cubehelix", "rainbow", "ocean", "PuOr", "BrBG",
+               "bone", "copper", "Blues", "YlOrRd", "twilight", "nipy_spectral", "gist_heat", "PiYG", "seismic", "Greens")
+#   matplotlib's, none of those bench.none_of_these draws with
+PLOTTED, PLOT_MARGIN, COLOUR_BAR = 0.6, (0.05, 0.2), (0.04, 0.08)  # share of maps in a plot; its margins and colour
+#   bar's width, of the map's side
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     .,:;!?()-"
 
 
@@ -575,6 +584,54 @@ def face_photo(rng: Rng) -> Image.Image:
     return portrait(rng, face)
 
 
+def _cropped(image: Image.Image, w: int, h: int, scale: tuple[float, float], rng: Rng) -> Image.Image:
+    """A window of ``image`` shaped like ``w`` x ``h``, ``scale`` of the largest it holds, anywhere in it."""
+    fit = min(image.width / w, image.height / h) * rng.uniform(*scale)
+    cw, ch = max(1, round(w * fit)), max(1, round(h * fit))
+    left, top = int(rng.integers(0, image.width - cw + 1)), int(rng.integers(0, image.height - ch + 1))
+    return image.crop((left, top, left + cw, top + ch)).resize((w, h), RESAMPLERS[rng.integers(1, len(RESAMPLERS))])
+
+
+def real_photo(rng: Rng) -> Image.Image:
+    """A real photo of none of CIFAR-10's classes (train.real_pictures), cropped anywhere, as photos are shared."""
+    w, h = _size(rng)
+    return _photographed(_cropped(real_pictures.photo(rng), w, h, PHOTO_CROP, rng), rng)
+
+
+def measured_map(rng: Rng) -> Image.Image:
+    """Rendered data from real measurements: a depth map or a grey photo's shades through one of matplotlib's colour
+    maps, bare or plotted in a frame with a colour bar and ticks."""
+    w, h = _size(rng)
+    values = real_pictures.field(rng)
+    window = np.asarray(_cropped(Image.fromarray(values), w, h, MAP_CROP, rng))
+    if rng.random() < MAP_SMOOTHED:
+        window = gaussian_filter(window, min(w, h) * rng.uniform(*MAP_SMOOTHING))
+    colours = matplotlib.colormaps[str(rng.choice(COLOUR_MAPS))]
+    image = Image.fromarray((colours((window - window.min()) / max(float(np.ptp(window)), 1e-6))[..., :3] * 255).astype(np.uint8))
+    return _plotted_map(image, colours, rng) if rng.random() < PLOTTED else image
+
+
+def _plotted_map(image: Image.Image, colours: matplotlib.colors.Colormap, rng: Rng) -> Image.Image:
+    """``image`` as a plotting library shows it: framed on a page with ticks, and a colour bar beside it."""
+    side = max(image.size)
+    margin = max(4, int(side * rng.uniform(*PLOT_MARGIN)))
+    bar = max(2, int(side * rng.uniform(*COLOUR_BAR)))
+    page, ink = ((255, 255, 255), (0, 0, 0)) if rng.random() > DARK_THEME else ((0, 0, 0), (255, 255, 255))
+    plot = Image.new("RGB", (image.width + 3 * margin + bar, image.height + 2 * margin), page)
+    plot.paste(image, (margin, margin))
+    strip = (colours(np.linspace(1, 0, image.height))[:, None, :3] * 255).astype(np.uint8).repeat(bar, axis=1)
+    plot.paste(Image.fromarray(strip), (image.width + 2 * margin, margin))
+    draw = ImageDraw.Draw(plot)
+    font = ImageFont.load_default(size=max(6, margin // 2))
+    draw.rectangle([margin - 1, margin - 1, margin + image.width, margin + image.height], outline=ink)
+    for t in np.linspace(0, 1, int(rng.integers(3, 7))):
+        x, y = margin + t * image.width, margin + t * image.height
+        draw.line([x, margin + image.height, x, margin + image.height + 3], fill=ink)
+        draw.text((x, margin + image.height + 4), str(int(t * 100)), fill=ink, font=font, anchor="mt")
+        draw.text((image.width + 2 * margin + bar + 2, y), str(int((1 - t) * 10)), fill=ink, font=font, anchor="lm")
+    return plot
+
+
 def _noisy(image: Image.Image, rng: Rng) -> Image.Image:
     """Sensor noise of some strength, as photos and scans carry."""
     values = np.asarray(image, np.float32) + rng.normal(0, rng.uniform(0, MAX_NOISE), (image.height, image.width, 1))
@@ -582,8 +639,8 @@ def _noisy(image: Image.Image, rng: Rng) -> Image.Image:
 
 
 UNKNOWN: tuple[Callable[[Rng], Image.Image], ...] = (noise, flat, gradient, pattern, text, shapes, icon, logo, scanned_page,
-                                                      chart, heat_map, portrait, face_photo)
-FRAMEABLE = (noise, pattern, text, shapes, icon, logo, chart, heat_map, portrait, face_photo)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
+                                                      chart, heat_map, portrait, face_photo, real_photo, measured_map)
+FRAMEABLE = (noise, pattern, text, shapes, icon, logo, chart, heat_map, portrait, face_photo, real_photo, measured_map)  # a framed flat colour or gradient is a bright shape on a page: a T-shirt?
 
 
 def unknown_upload(rng: Rng) -> Image.Image:
