@@ -3,13 +3,17 @@
 The classifiers only see what their dataset's recipe cuts out of an upload, so
 they cannot tell a digit from a photo or from noise. The identifier sees the
 whole image as a 32x32 colour thumbnail and answers one of ``KINDS``; it is
-trained by ``python -m train.identify`` and ships in ``checkpoints/identify``.
+trained by ``python -m train.identify`` and ships in ``checkpoints/identify``: a few
+such LeNets trained alike from different random starts, whose answers are averaged
+(a deep ensemble: they agree on what they were taught and disagree on what none of
+them saw, so the average is less sure of a picture of no dataset than any one is).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -35,6 +39,7 @@ KINDS = ("mnist", "fashion-mnist", "cifar10", NONE)
 LOOK_SIZE = 32
 MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
 IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
+MEMBERS = "member-*"  # the ensemble's model folders inside the identifier's folder
 
 
 def look(source: ImageSource) -> torch.Tensor:
@@ -56,19 +61,22 @@ class Identification:
 
 
 class Identifier:
-    def __init__(self, model: nn.Module, meta: dict) -> None:
-        self.model, self.meta = model.eval(), meta
+    def __init__(self, members: Sequence[tuple[nn.Module, dict]]) -> None:
+        self.members = [(model.eval(), meta) for model, meta in members]
+        self.classes: list[str] = self.members[0][1]["classes"]
 
     @classmethod
     def from_pretrained(cls, source: str | os.PathLike = IDENTIFIER_DIR) -> "Identifier":
-        return cls(*load_checkpoint(source))
+        """The ensemble in ``source`` (its ``member-*`` folders), or the one model folder ``source`` is."""
+        return cls([load_checkpoint(folder) for folder in sorted(Path(source).glob(MEMBERS)) or [source]])
 
     @torch.inference_mode()
     def scores(self, pixels: torch.Tensor) -> torch.Tensor:
-        """``N x kinds`` probabilities for thumbnails from ``look``: the mean over each thumbnail and its mirror,
-        as the identifier was trained on both (bench/README.md, "Mirrored looks")."""
-        both = self.model(normalize(torch.cat([pixels, pixels.flip(-1)]), self.meta["mean"], self.meta["std"])).softmax(dim=1)
-        return (both[: len(pixels)] + both[len(pixels) :]) / 2
+        """``N x kinds`` probabilities for thumbnails from ``look``: the members' mean over each thumbnail and its
+        mirror, as they were trained on both (bench/README.md, "Mirrored looks")."""
+        both = torch.cat([pixels, pixels.flip(-1)])
+        mean = torch.stack([model(normalize(both, meta["mean"], meta["std"])).softmax(dim=1) for model, meta in self.members]).mean(0)
+        return (mean[: len(pixels)] + mean[len(pixels) :]) / 2
 
     def __call__(self, source: ImageSource) -> Identification:
         """What ``source`` looks like; a photo of writing on plain paper, or a drawing on a light plain ground, is
@@ -80,9 +88,9 @@ class Identifier:
         page = written_page(image)
         if page is not None:
             drawn = self.scores(look(page))[0]
-            if self.meta["classes"][int(drawn.argmax())] == "mnist" and float(drawn.max()) > float(probabilities.max()):
+            if self.classes[int(drawn.argmax())] == "mnist" and float(drawn.max()) > float(probabilities.max()):
                 probabilities = drawn  # surer as a drawing than as the picture it is
-        scores = dict(zip(self.meta["classes"], probabilities.tolist()))
+        scores = dict(zip(self.classes, probabilities.tolist()))
         best = max(scores, key=scores.get)
         sure = best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= DATASET_SIDE
         return Identification(best if sure else None, scores)

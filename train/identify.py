@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from PIL import Image
+from torch import nn
 
 import lenet
 from lenet.augment import Augmentation
@@ -34,15 +35,17 @@ CARD = """{front_matter}
 
 # Which dataset does this picture look like?
 
-lenet-lab's identifier: a `{model}` ({params:,} parameters) that looks at a whole upload as a 32x32 colour
-thumbnail (`lenet.identify.look`) and answers MNIST, Fashion-MNIST, CIFAR-10, or none of them. It chooses the
+lenet-lab's identifier: {members} `{model}`s ({params:,} parameters each, in `member-N/`) that look at a whole upload as a
+32x32 colour thumbnail (`lenet.identify.look`) and answer MNIST, Fashion-MNIST, CIFAR-10, or none of them. They learn
+from the same uploads, each from its own random start and order, and their answers are averaged (a deep ensemble). It chooses the
 Upload tab's dataset and warns when an upload is like none of them; the API calls it as `/identify`.
 
 Trained by `{command}` on {samples:,} uploads of each kind rendered at random (`train/uploads.py`): training
 images at their own size or enlarged, inverted, in any ink on any paper, drawn with other pens, framed, turned, saved as JPEG,
 digits also photographed on a sheet of paper; and pictures of no dataset (noise, flat colours, gradients, chequerboards,
 stripes, clip art, icons, logos, text on screens and scanned pages, charts, heat maps, portraits; and real faces
-that scikit-image brings, `train/real_pictures.py`); each seen mirrored half the time. Held-out uploads (other images, other draws):
+that scikit-image brings, its photos of nothing in CIFAR-10 and its measurements through colour maps, `train/real_pictures.py`);
+each seen mirrored half the time. The ensemble on held-out uploads (other images, other draws):
 
 | kind | held-out accuracy |
 |---|---|
@@ -64,14 +67,16 @@ class IdentifyConfig:
     batch_size: int = option(128, "images per optimisation step")
     lr: float = option(0.05, "peak learning rate (one cycle)")
     seed: int = option(1, "random seed for the renders, the hold-out, init, shuffling and flips")
+    members: int = option(2, "identifiers trained on the same uploads, each from its own random start and order "
+                          "(seed, seed + 1, ...); the app averages their answers")
     workers: int = option(min(len(KINDS), os.cpu_count() or 1), "processes rendering the uploads, one kind each; "
                           "the renders do not depend on it")
     data_dir: str | None = option(None, DATA_DIR_HELP)
     out: str = option(str(IDENTIFIER_DIR.relative_to(Path.cwd()) if IDENTIFIER_DIR.is_relative_to(Path.cwd()) else IDENTIFIER_DIR),
-                      "where to save the identifier (a model folder with its card)")
+                      "where to save the identifier (a folder of member-N model folders, and the card)")
 
     def validate(self) -> None:
-        require_at_least(self, {"samples": MIN_SAMPLES, "epochs": 1, "batch_size": 1, "workers": 1})
+        require_at_least(self, {"samples": MIN_SAMPLES, "members": 1, "epochs": 1, "batch_size": 1, "workers": 1})
         if self.lr <= 0:
             raise lenet.LenetError(f"--lr must be above 0, not {self.lr}")
 
@@ -113,34 +118,53 @@ def build_splits(config: IdentifyConfig) -> tuple[Split, Split]:
                  for split in zip(*rendered))
 
 
-def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:
-    """Render, train, score on the held-out uploads, save the model folder with its card; returns its config."""
-    torch.manual_seed(config.seed)
-    train, held = build_splits(config)
-    pixels = train.images.float() / 255
-    mean, std = pixels.mean((0, 2, 3)).tolist(), pixels.std((0, 2, 3)).tolist()
+def train_member(config: IdentifyConfig, train: Split, held: Split, mean: list[float], std: list[float],
+                 seed: int) -> nn.Module:
+    """One identifier, from the random start and order ``seed`` gives, trained on the rendered uploads."""
+    torch.manual_seed(seed)
     model = lenet.create_model(IDENTIFIER_MODEL, in_channels=3, num_classes=len(KINDS))
     recipe = TrainConfig(model=IDENTIFIER_MODEL, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr)
     optimizer = build_optimizer(recipe, model)
     scheduler = build_scheduler(recipe, optimizer, config.epochs * train.steps(config.batch_size))
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(seed)
     for epoch in range(1, config.epochs + 1):
         fitted = train_one_epoch(model, train, optimizer, scheduler, mean=mean, std=std, batch_size=config.batch_size,
                                  label_smoothing=0.0, augment=MIRRORED, generator=generator, epoch=epoch, epochs=config.epochs)
         scored = evaluate(model, held, mean, std, EVAL_BATCH_SIZE)
         print(f"epoch {epoch:2d}/{config.epochs}  train acc {fitted['accuracy']:.4f}  held-out acc {scored['accuracy']:.4f}", flush=True)
-    right = predict(model, held, mean, std, EVAL_BATCH_SIZE).argmax(1) == held.labels
-    per_kind = {kind: round(right[held.labels == label].float().mean().item(), 4) for label, kind in enumerate(KINDS)}
+    return model.eval()
+
+
+def per_kind(probabilities: torch.Tensor, held: Split) -> dict[str, float]:
+    """Held-out accuracy of each kind."""
+    right = probabilities.argmax(1) == held.labels
+    return {kind: round(right[held.labels == label].float().mean().item(), 4) for label, kind in enumerate(KINDS)}
+
+
+def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) -> dict:
+    """Render once, train ``config.members`` identifiers on it, score them and their average on the held-out
+    uploads, save each as a model folder (``member-N``) and the card; returns the ensemble's config."""
+    torch.manual_seed(config.seed)
+    train, held = build_splits(config)
+    pixels = train.images.float() / 255
+    mean, std = pixels.mean((0, 2, 3)).tolist(), pixels.std((0, 2, 3)).tolist()
     command = " ".join(["python -m train.identify", *(argv or [])]).strip()
     meta = {"model": IDENTIFIER_MODEL, "dataset": "uploads", "classes": list(KINDS), "in_channels": 3, "mean": mean,
-            "std": std, "held_out_accuracy": per_kind, "config": asdict(config), "command": command}
-    save_pretrained(config.out, model.eval(), meta)
-    rows = "\n".join(f"| {kind} | {accuracy:.2%} |" for kind, accuracy in per_kind.items())
+            "std": std, "config": asdict(config), "command": command}
+    members = []
+    for member in range(1, config.members + 1):
+        model = train_member(config, train, held, mean, std, seed=config.seed + member - 1)
+        members.append(predict(model, held, mean, std, EVAL_BATCH_SIZE))
+        save_pretrained(Path(config.out) / f"member-{member}", model, {**meta, "held_out_accuracy": per_kind(members[-1], held)})
+        print(f"saved member {member}: held-out accuracy {per_kind(members[-1], held)}", flush=True)
+    meta["held_out_accuracy"] = per_kind(torch.stack(members).mean(0), held)
+    rows = "\n".join(f"| {kind} | {accuracy:.2%} |" for kind, accuracy in meta["held_out_accuracy"].items())
     datasets = [lenet.dataset_spec(kind).hub_id for kind in KINDS if kind != NONE]
     card = CARD.format(front_matter=front_matter(datasets, ["out-of-distribution-detection"]), model=IDENTIFIER_MODEL,
-                       params=lenet.count_parameters(model), command=command, samples=config.samples, per_kind=rows)
+                       members=config.members, params=lenet.count_parameters(model), command=command,
+                       samples=config.samples, per_kind=rows)
     (Path(config.out) / CARD_NAME).write_text(card)
-    print(f"saved {config.out}: held-out accuracy {per_kind}")
+    print(f"saved {config.out}: the ensemble's held-out accuracy {meta['held_out_accuracy']}")
     return meta
 
 
