@@ -4,6 +4,7 @@ import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
+import matplotlib
 import numpy as np
 import pytest
 import torch
@@ -15,7 +16,7 @@ from train import real_pictures
 from bench import none_of_these
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
-from lenet import LenetError
+from lenet import LenetError, create_model
 from lenet.identify import KINDS, Identifier, look
 from lenet.preprocess import DATASET_SIDE, written_page
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
@@ -188,6 +189,18 @@ def test_pictures_of_no_dataset_are_never_strips_that_look_like_a_one():
     assert all(max(w, h) <= MAX_ASPECT * min(w, h) for w, h in sizes), max(sizes, key=lambda s: max(s) / min(s))
 
 
+def test_the_identifier_averages_its_members_answers():
+    meta = {"classes": list(KINDS), "mean": [0.5] * 3, "std": [0.25] * 3}
+    members = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        members.append((create_model("lenet-cifar", in_channels=3, num_classes=len(KINDS)), meta))
+    thumbnails = torch.rand(5, 3, 32, 32)
+    alone = [Identifier([member]).scores(thumbnails) for member in members]
+    assert not torch.allclose(*alone, atol=1e-3)
+    assert torch.allclose(Identifier(members).scores(thumbnails), (alone[0] + alone[1]) / 2, atol=1e-6)
+
+
 def test_a_picture_and_its_mirror_score_the_same(identifier):
     thumbnails = torch.cat([look(picture) for picture in NOT_A_DATASET.values()] + [look(path) for path, _ in EXAMPLES])
     assert torch.allclose(identifier.scores(thumbnails), identifier.scores(thumbnails.flip(-1)), atol=1e-5)
@@ -228,11 +241,30 @@ def test_real_faces_are_grey_photos_toned_as_skin():
         assert np.corrcoef(toned.mean(2).ravel(), face.ravel())[0, 1] > 0.9  # the same face, shade for shade
 
 
+def test_real_photos_and_measurements_are_read_from_scikit_image():
+    assert all(real_pictures._photo(name).mode == "RGB" for name in real_pictures.PHOTOS)
+    fields = [real_pictures._field(name) for name in (*real_pictures.FIELDS, real_pictures.DEPTH_MAP)]
+    assert all(values.ndim == 2 and np.isfinite(values).all() and np.ptp(values) > 0 for values in fields)
+
+
+def test_a_plotted_map_keeps_the_map_and_adds_its_colour_bar_high_at_the_top():
+    colours = matplotlib.colormaps["plasma"]
+    shades = (colours(np.linspace(0, 1, 60))[None, :, :3].repeat(40, 0) * 255).astype(np.uint8)
+    plot = np.asarray(train.uploads._plotted_map(Image.fromarray(shades), colours, np.random.default_rng(2)))
+    margin = (plot.shape[0] - 40) // 2
+    assert np.array_equal(plot[margin : margin + 40, margin : margin + 60], shades)
+    bar = plot[margin : margin + 40, 60 + 2 * margin]
+    assert np.abs(bar[0].astype(int) - shades[0, -1]).max() <= 8 and np.abs(bar[-1].astype(int) - shades[0, 0]).max() <= 8
+
+
 @pytest.mark.data
-def test_training_the_identifier_saves_a_model_folder_the_app_loads(tmp_path):
-    meta = train_identifier(IdentifyConfig(samples=40, epochs=1, out=str(tmp_path)))
+def test_training_the_identifier_saves_an_ensemble_the_app_loads(tmp_path):
+    meta = train_identifier(IdentifyConfig(samples=40, epochs=1, members=2, out=str(tmp_path)))
     assert set(meta["held_out_accuracy"]) == set(KINDS)
     trained = Identifier.from_pretrained(tmp_path)
+    assert len(trained.members) == 2 and sorted(path.name for path in tmp_path.iterdir()) == ["README.md", "member-1", "member-2"]
+    first, second = (next(model.parameters()) for model, _ in trained.members)
+    assert not torch.equal(first, second)  # each from its own random start
     assert set(trained(NOT_A_DATASET["noise"]).scores) == set(KINDS)
     assert "| none |" in (tmp_path / "README.md").read_text()
 
