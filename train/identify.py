@@ -155,8 +155,9 @@ def train_identifier(config: IdentifyConfig, argv: Sequence[str] | None = None) 
     for member in range(1, config.members + 1):
         model = train_member(config, train, held, mean, std, seed=config.seed + member - 1)
         members.append(predict(model, held, mean, std, EVAL_BATCH_SIZE))
-        save_pretrained(Path(config.out) / f"member-{member}", model, {**meta, "held_out_accuracy": per_kind(members[-1], held)})
-        print(f"saved member {member}: held-out accuracy {per_kind(members[-1], held)}", flush=True)
+        accuracy = per_kind(members[-1], held)
+        save_pretrained(Path(config.out) / f"member-{member}", model, {**meta, "held_out_accuracy": accuracy})
+        print(f"saved member {member}: held-out accuracy {accuracy}", flush=True)
     meta["held_out_accuracy"] = per_kind(torch.stack(members).mean(0), held)
     rows = "\n".join(f"| {kind} | {accuracy:.2%} |" for kind, accuracy in meta["held_out_accuracy"].items())
     datasets = [lenet.dataset_spec(kind).hub_id for kind in KINDS if kind != NONE]

@@ -47,10 +47,9 @@ def lfw_face(rng: np.random.Generator) -> np.ndarray:
     return faces[rng.integers(len(faces))]
 
 
-@functools.cache
 def astronaut() -> Image.Image:
     """scikit-image's colour portrait of an astronaut, head and shoulders; the face is at ``ASTRONAUT_FACE``."""
-    return Image.open(_sample_data() / "astronaut.png").convert("RGB")
+    return _photo("astronaut.png")
 
 
 @functools.cache
@@ -72,7 +71,7 @@ def _field(name: str) -> np.ndarray:
     """A 2-D field of values: the depth map's, or a grey photo's shades."""
     if name == DEPTH_MAP:
         depth = np.load(_sample_data() / name)["arr_0"]
-        return np.where(np.isfinite(depth), depth, np.nanmin(depth[np.isfinite(depth)]))  # unmatched pixels: the farthest
+        return np.where(np.isfinite(depth), depth, depth[np.isfinite(depth)].min())  # unmatched pixels: the farthest
     return np.asarray(Image.open(_sample_data() / name).convert("L"), np.float32)
 
 

@@ -493,6 +493,11 @@ def chart(rng: Rng) -> Image.Image:
     return image
 
 
+def _unit(values: np.ndarray) -> np.ndarray:
+    """Values stretched to [0, 1], as a colour map takes them (a flat field: all 0)."""
+    return (values - values.min()) / max(float(np.ptp(values)), 1e-6)
+
+
 def heat_map(rng: Rng) -> Image.Image:
     """Rendered data, as heat maps and elevation maps are drawn: a smooth random field, or a grid of cells,
     through a colour map of a few stops, maybe with contour lines."""
@@ -502,7 +507,7 @@ def heat_map(rng: Rng) -> Image.Image:
         field = np.asarray(Image.fromarray(rng.normal(size=(rows, cols)).astype(np.float32)).resize((w, h), Image.Resampling.NEAREST))
     else:
         field = gaussian_filter(rng.normal(size=(h, w)), min(w, h) * rng.uniform(0.02, 0.2))
-    t = (field - field.min()) / max(float(np.ptp(field)), 1e-6)
+    t = _unit(field)
     if rng.random() < CONTOURED:
         t = np.floor(t * int(rng.integers(4, 16))) / 16 + (t % (1 / 16)) * 0.2
     stops = np.array([_colour(rng) for _ in range(int(rng.integers(2, 7)))], np.float32)
@@ -607,7 +612,7 @@ def measured_map(rng: Rng) -> Image.Image:
     if rng.random() < MAP_SMOOTHED:
         window = gaussian_filter(window, min(w, h) * rng.uniform(*MAP_SMOOTHING))
     colours = matplotlib.colormaps[str(rng.choice(COLOUR_MAPS))]
-    image = Image.fromarray((colours((window - window.min()) / max(float(np.ptp(window)), 1e-6))[..., :3] * 255).astype(np.uint8))
+    image = Image.fromarray((colours(_unit(window))[..., :3] * 255).astype(np.uint8))
     return _plotted_map(image, colours, rng) if rng.random() < PLOTTED else image
 
 
