@@ -8,8 +8,8 @@ classified through ``/classify``'s code path (``demo.compare.classify``) by ever
 shipped variant. ``/identify`` is scored on all of those, on digits drawn with
 a pen (strokes rendered here) and on pictures of no dataset (noise, text
 screenshots, gradients, chequerboards). Writes bench/uploads-results.json; with
-``--identify-only`` (another identifier with ``--identifier``) it scores only
-``/identify`` on the same files, and prints.
+``--identify-only`` it scores only ``/identify`` on the same files and writes
+bench/uploads-identify-results.json (another identifier, ``--identifier``: printed only).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from train.engine import EVAL_BATCH_SIZE, predict
 from train.uploads import save_as_jpeg
 
 RESULTS = Path(__file__).with_name("uploads-results.json")
+IDENTIFY_RESULTS = Path(__file__).with_name("uploads-identify-results.json")  # --identify-only
 UPLOAD_SIDE = 256  # what "enlarged" means here: a typical saved or screenshotted size
 JPEG_QUALITY = 75  # "enlarged + JPEG"
 WEB_JPEG_QUALITY = 90  # "on white": a product or a digit on a web page
@@ -217,22 +218,28 @@ def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str
     return accuracy, named / samples
 
 
-def bench_identify_extras(zoo: Zoo, samples: int, seed: int, folder: Path) -> dict[str, float]:
-    """/identify on drawn digits (should say mnist) and on pictures of no dataset (should say null)."""
-    rng = np.random.default_rng(seed)
-    found = {}
-    cases = [("drawn digits", "mnist", lambda i: drawn_digit(str(i % 10), rng)),
-             ("drawn digits, coloured pens", "mnist", lambda i: drawn_digit(str(i % 10), rng, coloured=True))]
-    cases += [(kind, None, lambda i, kind=kind: out_of_distribution(kind, rng)) for kind in OOD_KINDS]
-    for name, expected, make in cases:
-        hits = 0
-        for index in range(samples):
-            path = folder / f"extra-{name}-{index}.png"
-            make(index).save(path)
-            hits += zoo.identifier(str(path)).dataset == expected
-        found[name] = hits / samples
-        print(f"identify {name:20s} {found[name]:.1%} {'mnist' if expected else 'null'}", flush=True)
-    return found
+EXTRAS = (("drawn digits", "mnist"), ("drawn digits, coloured pens", "mnist"), *((kind, None) for kind in OOD_KINDS))
+
+
+def extra(name: str, rng: np.random.Generator, index: int) -> Image.Image:
+    """The ``index``-th picture of an extra kind: a drawn digit (digits in turn) or a picture of no dataset."""
+    if name.startswith("drawn digits"):
+        return drawn_digit(str(index % 10), rng, coloured=name.endswith("coloured pens"))
+    return out_of_distribution(name, rng)
+
+
+def bench_extra(name: str, expected: str | None, samples: int, seed: int, folder: str, identifier: str | None = None) -> float:
+    """How often /identify says ``expected`` (a dataset, or None: null) of ``samples`` pictures of one extra kind,
+    drawn with the kind's own seeded random draws (as ``bench_style``'s)."""
+    zoo = _zoo(identifier)
+    rng = np.random.default_rng([seed, len(STYLES) + [kind for kind, _ in EXTRAS].index(name)])
+    hits = 0
+    for index in range(samples):
+        path = Path(folder) / f"extra-{name}-{index}.png"
+        extra(name, rng, index).save(path)
+        hits += zoo.identifier(str(path)).dataset == expected
+    print(f"identify {name:20s} {hits / samples:.1%} {expected or 'null'}", flush=True)
+    return hits / samples
 
 
 def main() -> None:
@@ -243,7 +250,8 @@ def main() -> None:
     parser.add_argument("--data-dir", help=DATA_DIR_HELP)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes rendering and classifying "
                         "(each on one thread, as served); the numbers do not depend on it")
-    parser.add_argument("--identify-only", action="store_true", help="score only /identify, and write no results file")
+    parser.add_argument("--identify-only", action="store_true", help="score only /identify (written to "
+                        f"{IDENTIFY_RESULTS.name})")
     parser.add_argument("--identifier", help="an identifier's model folder to score instead of the shipped one "
                         "(e.g. a new python -m train.identify --out); implies --identify-only")
     args = parser.parse_args()
@@ -266,10 +274,16 @@ def main() -> None:
         render_and_classify = functools.partial(bench_style, samples=args.samples, seed=args.seed, data_dir=args.data_dir,
                                                 folder=folder, identifier=args.identifier, identify_only=args.identify_only)
         done = workers.map(render_and_classify, *zip(*tasks))
+        identify_extra = functools.partial(bench_extra, samples=args.extras, seed=args.seed, folder=folder,
+                                           identifier=args.identifier)
+        extras = workers.map(identify_extra, *zip(*EXTRAS))
         for (dataset, style), (accuracy, identified) in zip(tasks, done):
             results["accuracy"][dataset][style], results["identify"][dataset][style] = accuracy, identified
-        results["identify"]["extras"] = bench_identify_extras(zoo, args.extras, args.seed, Path(folder))
+        results["identify"]["extras"] = dict(zip([name for name, _ in EXTRAS], extras))
     if args.identify_only:
+        if args.identifier is None:  # a candidate's figures are printed, not kept
+            IDENTIFY_RESULTS.write_text(json.dumps({key: results[key] for key in ("samples", "seed", "identify")}, indent=2) + "\n")
+            print(f"wrote {IDENTIFY_RESULTS}")
         return
     worst = {dataset: max(styles["direct"][m] - styles[s][m] for s in STYLES for m in styles["direct"])
              for dataset, styles in results["accuracy"].items()}
