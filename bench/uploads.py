@@ -218,21 +218,22 @@ def bench_style(dataset: str, style: str, samples: int, seed: int, data_dir: str
     return accuracy, named / samples
 
 
-EXTRAS = (("drawn digits", "mnist"), ("drawn digits, coloured pens", "mnist"), *((kind, None) for kind in OOD_KINDS))
+DRAWN, COLOURED = "drawn digits", "drawn digits, coloured pens"
+EXTRAS = {DRAWN: "mnist", COLOURED: "mnist", **dict.fromkeys(OOD_KINDS)}  # kind -> what /identify should say (None: null)
 
 
 def extra(name: str, rng: np.random.Generator, index: int) -> Image.Image:
     """The ``index``-th picture of an extra kind: a drawn digit (digits in turn) or a picture of no dataset."""
-    if name.startswith("drawn digits"):
-        return drawn_digit(str(index % 10), rng, coloured=name.endswith("coloured pens"))
-    return out_of_distribution(name, rng)
+    if name in OOD_KINDS:
+        return out_of_distribution(name, rng)
+    return drawn_digit(str(index % 10), rng, coloured=name == COLOURED)
 
 
 def bench_extra(name: str, expected: str | None, samples: int, seed: int, folder: str, identifier: str | None = None) -> float:
     """How often /identify says ``expected`` (a dataset, or None: null) of ``samples`` pictures of one extra kind,
     drawn with the kind's own seeded random draws (as ``bench_style``'s)."""
     zoo = _zoo(identifier)
-    rng = np.random.default_rng([seed, len(STYLES) + [kind for kind, _ in EXTRAS].index(name)])
+    rng = np.random.default_rng([seed, len(STYLES) + list(EXTRAS).index(name)])
     hits = 0
     for index in range(samples):
         path = Path(folder) / f"extra-{name}-{index}.png"
@@ -276,10 +277,10 @@ def main() -> None:
         done = workers.map(render_and_classify, *zip(*tasks))
         identify_extra = functools.partial(bench_extra, samples=args.extras, seed=args.seed, folder=folder,
                                            identifier=args.identifier)
-        extras = workers.map(identify_extra, *zip(*EXTRAS))
+        extras = workers.map(identify_extra, EXTRAS, EXTRAS.values())
         for (dataset, style), (accuracy, identified) in zip(tasks, done):
             results["accuracy"][dataset][style], results["identify"][dataset][style] = accuracy, identified
-        results["identify"]["extras"] = dict(zip([name for name, _ in EXTRAS], extras))
+        results["identify"]["extras"] = dict(zip(EXTRAS, extras))
     if args.identify_only:
         if args.identifier is None:  # a candidate's figures are printed, not kept
             IDENTIFY_RESULTS.write_text(json.dumps({key: results[key] for key in ("samples", "seed", "identify")}, indent=2) + "\n")
