@@ -72,6 +72,11 @@ EN = {
     "models_intro": "Every shipped model, with the training curves, confusion matrix and most confidently wrong "
                     "test images that `python -m train` wrote when it was made.",
     "curves": "Training curves", "confusion": "Confusion matrix", "misclassified": "Most confidently wrong",
+    "curves_words": "Loss and accuracy after each epoch, on the training (`train`), held-out (`val`) and test (`test`) images.",
+    "confusion_note": "A row for each true class, a column for each answer: {images:,} test images.",
+    "mistakes_note": "True class → the model's answer, and how sure it was.",
+    "mistake": "{true} → {answer}<br>{confidence:.0%}", "mistake_alt": "a {true}, answered {answer}, {confidence:.0%} sure",
+    "no_mistakes": "The model got every test image right.",
     "model_card": "### {model} on {dataset}\n- test accuracy: **{accuracy:.2%}**\n- published for comparison: {published}\n"
                   "- parameters: {params:,}\n- epochs: {epochs}\n- training: {minutes:.1f} min on {machine}\n\n"
                   "Reproduce: `{command}`",
@@ -153,6 +158,11 @@ KO = {
     "models_intro": "함께 제공되는 모든 모델과, 학습할 때 `python -m train`이 남긴 학습 곡선, 혼동 행렬, 가장 자신 있게 "
                     "틀린 테스트 이미지입니다.",
     "curves": "학습 곡선", "confusion": "혼동 행렬", "misclassified": "가장 자신 있게 틀린 이미지",
+    "curves_words": "에포크(`epoch`)마다 학습(`train`)·검증(`val`)·테스트(`test`) 이미지에서 잰 손실(`loss`)과 정확도(`accuracy`).",
+    "confusion_note": "행은 정답, 열은 모델의 답입니다. 테스트 이미지 {images:,}장.",
+    "mistakes_note": "정답 → 모델의 답, 그리고 그 답을 얼마나 확신했는지.",
+    "mistake": "{true} → {answer}<br>{confidence:.0%}", "mistake_alt": "정답 {true}, 모델의 답 {answer}, 확신도 {confidence:.0%}",
+    "no_mistakes": "모델이 모든 테스트 이미지를 맞혔습니다.",
     "model_card": "### {dataset}의 {model}\n- 테스트 정확도: **{accuracy:.2%}**\n- 비교할 만한 발표 결과: {published}\n"
                   "- 파라미터: {params:,}개\n- 에포크: {epochs}\n- 학습: {machine}에서 {minutes:.1f}분\n\n재현하기: `{command}`",
     "card_machine": "{cpu}, 스레드 {threads}개",

@@ -35,6 +35,8 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_KEYS = ("file", "sha256", "dataset", "model", "params", "test_accuracy", "epochs", "train_seconds", "machine", "command")
 REQUIRED_META = ("model", "dataset", "in_channels", "classes", "mean", "std")
 PLOTS = ("curves", "confusion", "misclassified")  # what a training run draws, as <plot>.png beside the weights
+EVALUATION_NAME = "evaluation.json"  # the test set's confusion matrix and worst mistakes, as numbers (train.report)
+MISTAKES_NAME = "mistakes.png"  # those mistakes' images, tiled row by row
 HASH_CHUNK = 1 << 20
 HUB_REPO_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")  # "name" or "owner/name"
 

@@ -3,12 +3,15 @@ import json
 
 import pytest
 from huggingface_hub import ModelCard
+from PIL import Image
 
 import lenet
 from lenet.checkpoint import (
     CARD_NAME,
     CONFIG_NAME,
+    EVALUATION_NAME,
     MANIFEST_KEYS,
+    MISTAKES_NAME,
     PLOTS,
     WEIGHTS_NAME,
     read_manifest,
@@ -16,6 +19,7 @@ from lenet.checkpoint import (
 )
 from train.evaluate import evaluate_checkpoint
 from train.publish import CHECKPOINTS_DIR
+from train.report import GALLERY_COLUMNS, GALLERY_SIZE
 
 SLICE = 1000
 TOLERANCE = 0.03  # a 1,000-image slice may sit a few points from the full test set
@@ -54,6 +58,24 @@ def test_each_model_folder_is_a_hub_model_repo_with_a_card(entry):
     held_out = config["config"]["val_size"]
     assert (f"the best on the --val-size {held_out} hold-out" if held_out else "the last, --val-size 0") in card.text
     assert (config["model"], config["dataset"], config["test_accuracy"]) == (entry["model"], entry["dataset"], pytest.approx(entry["test_accuracy"], abs=1e-6))
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_the_saved_evaluation_is_the_recorded_accuracy_and_its_mistakes_are_tiled_in_order(entry):
+    folder = (CHECKPOINTS_DIR / entry["file"]).parent
+    evaluation = json.loads((folder / EVALUATION_NAME).read_text())
+    matrix = evaluation["confusion"]
+    right = sum(row[i] for i, row in enumerate(matrix))
+    assert sum(map(sum, matrix)) == evaluation["images"] == 10_000
+    assert right / evaluation["images"] == pytest.approx(entry["test_accuracy"], abs=1e-6)
+    mistakes = evaluation["mistakes"]
+    assert len(mistakes) == GALLERY_SIZE and all(m["true"] != m["predicted"] for m in mistakes)
+    assert [m["confidence"] for m in mistakes] == sorted((m["confidence"] for m in mistakes), reverse=True)
+    for m in mistakes:  # each is counted where the matrix says it was
+        assert matrix[m["true"]][m["predicted"]] >= 1
+    with Image.open(folder / MISTAKES_NAME) as tiles:
+        side = tiles.width // GALLERY_COLUMNS  # the images the model saw (28 or 32 px), tiled edge to edge
+        assert side in (28, 32) and tiles.size == (GALLERY_COLUMNS * side, -(-len(mistakes) // GALLERY_COLUMNS) * side)
 
 
 @pytest.mark.data

@@ -9,6 +9,7 @@ import time
 import pytest
 import torch
 from huggingface_hub import ModelCard
+from PIL import Image
 
 import lenet
 from lenet.browser_form import FORM_NAME, FORM_WEIGHTS_NAME
@@ -17,9 +18,10 @@ from train import distributed
 from train import run as train_run
 from train.evaluate import evaluate_checkpoint
 from train.publish import publish
-from train.report import curves
+from train.report import curves, write_evaluation
 
-OUTPUTS = ["model.safetensors", "config.json", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png"]
+OUTPUTS = ["model.safetensors", "config.json", "last.pt", "metrics.json", "curves.png", "confusion.png", "misclassified.png",
+           "evaluation.json", "mistakes.png"]
 QUICK = ["--limit", "2000", "--batch-size", "64", "--val-size", "200"]
 
 
@@ -53,6 +55,8 @@ def test_one_epoch_on_a_subset_writes_every_output_and_ships_as_a_hub_model_fold
     assert entry["command"] in card.text and read_manifest(tmp_path / "shipped") == [entry]
     shipped = tmp_path / "shipped" / f"{dataset}-{model}"
     assert json.loads((shipped / FORM_NAME).read_text())["model"] == model and (shipped / FORM_WEIGHTS_NAME).is_file()
+    evaluation = json.loads((shipped / "evaluation.json").read_text())
+    assert sum(row[i] for i, row in enumerate(evaluation["confusion"])) / evaluation["images"] == pytest.approx(meta["test_accuracy"], abs=1e-6)
 
 
 @pytest.mark.data
@@ -168,6 +172,21 @@ def test_curves_leave_out_a_split_that_was_not_held_out():
     history = [{"epoch": e, "train": row, "val": {"loss": float("nan"), "accuracy": float("nan")}, "test": row} for e in (1, 2)]
     legend = [text.get_text() for text in curves(history).axes[0].get_legend().get_texts()]
     assert legend == ["train", "test"]
+
+
+def test_the_evaluation_holds_the_surest_mistakes_first_and_no_picture_when_there_are_none(tmp_path):
+    labels = torch.tensor([0, 1, 2, 1])
+    probabilities = torch.tensor([[0.9, 0.1, 0.0], [0.3, 0.7, 0.0], [0.0, 0.6, 0.4], [0.8, 0.2, 0.0]])
+    pixels = torch.rand(4, 1, 28, 28)
+    write_evaluation(tmp_path, pixels, labels, probabilities)
+    evaluation = json.loads((tmp_path / "evaluation.json").read_text())
+    assert evaluation["confusion"] == [[1, 0, 0], [1, 1, 0], [0, 1, 0]]
+    assert [(m["index"], m["true"], m["predicted"]) for m in evaluation["mistakes"]] == [(3, 1, 0), (2, 2, 1)]
+    assert Image.open(tmp_path / "mistakes.png").size == (2 * 28, 28)
+    perfect = tmp_path / "perfect"
+    perfect.mkdir()
+    write_evaluation(perfect, pixels, probabilities.argmax(1), probabilities)
+    assert json.loads((perfect / "evaluation.json").read_text())["mistakes"] == [] and not (perfect / "mistakes.png").exists()
 
 
 def test_zero_epochs_is_one_clear_line():

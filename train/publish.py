@@ -2,7 +2,7 @@
 
 Each becomes ``checkpoints/<dataset>-<model>/``, a folder that can be pushed to the
 Hugging Face Hub as a model repo unchanged: ``model.safetensors``, ``config.json``,
-the plots, and a ``README.md`` model card with the Hub's YAML metadata; beside them,
+the plots and evaluation.json (mistakes.png), and a ``README.md`` model card with the Hub's YAML metadata; beside them,
 the browser form the playground's page runs (``browser.json``, ``browser.bin``). Its entry in
 ``checkpoints/manifest.json`` (sha256 of the weights included) is added or replaced.
 ``--browser-forms`` writes the browser form of every shipped model again, from its weights.
@@ -23,7 +23,9 @@ from lenet.browser_form import FORM_NAME, FORM_WEIGHTS_NAME, save_browser_form
 from lenet.checkpoint import (
     CARD_NAME,
     CONFIG_NAME,
+    EVALUATION_NAME,
     MANIFEST_NAME,
+    MISTAKES_NAME,
     PLOTS,
     WEIGHTS_NAME,
     read_config,
@@ -102,8 +104,11 @@ def publish(run: Path, destination: Path, command: str | None = None) -> dict[st
     name = f"{meta['dataset']}-{meta['model']}"
     folder = destination / name
     folder.mkdir(parents=True, exist_ok=True)
-    for file in (WEIGHTS_NAME, CONFIG_NAME, *(f"{plot}.png" for plot in PLOTS)):
+    for file in (WEIGHTS_NAME, CONFIG_NAME, EVALUATION_NAME, *(f"{plot}.png" for plot in PLOTS)):
         shutil.copyfile(run / file, folder / file)
+    (folder / MISTAKES_NAME).unlink(missing_ok=True)
+    if (run / MISTAKES_NAME).exists():  # a run that made no mistake has none
+        shutil.copyfile(run / MISTAKES_NAME, folder / MISTAKES_NAME)
     command = command or TrainConfig(**meta["config"]).recipe_command()
     (folder / CARD_NAME).write_text(model_card(meta, name, command))
     predictor = lenet.from_pretrained(folder)

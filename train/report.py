@@ -1,5 +1,8 @@
 """What a run leaves behind for people: metrics.json, curves, a confusion matrix, the worst mistakes.
 
+The figures carry English words for the Hub's card; evaluation.json and mistakes.png hold the same matrix and
+mistakes without words, so a page can draw them in its reader's language.
+
 Figures are built as ``matplotlib.figure.Figure`` objects, not through pyplot:
 no global state, so a run in a server's thread can draw them too.
 """
@@ -12,6 +15,9 @@ from typing import Any, Sequence
 
 import torch
 from matplotlib.figure import Figure
+from torchvision.utils import save_image
+
+from lenet.checkpoint import EVALUATION_NAME, MISTAKES_NAME
 
 GALLERY_SIZE = 32  # most confidently wrong test images shown
 GALLERY_COLUMNS = 8
@@ -66,11 +72,30 @@ def confusion(matrix: torch.Tensor, classes: Sequence[str]) -> Figure:
     return fig
 
 
+def worst_mistakes(labels: torch.Tensor, probabilities: torch.Tensor) -> torch.Tensor:
+    """The indices of the (at most ``GALLERY_SIZE``) test images the model got wrong most confidently, surest first."""
+    confidence, predictions = probabilities.max(1)
+    wrong = (predictions != labels).nonzero().flatten()
+    return wrong[confidence[wrong].argsort(descending=True)][:GALLERY_SIZE]
+
+
+def write_evaluation(folder: Path, pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor) -> None:
+    """``evaluation.json``: the test set's confusion matrix and worst mistakes (index, true and predicted class,
+    confidence); ``mistakes.png``: their images, ``GALLERY_COLUMNS`` a row, in the same order (none if none)."""
+    confidence, predictions = probabilities.max(1)
+    worst = worst_mistakes(labels, probabilities)
+    mistakes = [{"index": i, "true": int(labels[i]), "predicted": int(predictions[i]), "confidence": round(float(confidence[i]), 4)}
+                for i in worst.tolist()]
+    matrix = confusion_matrix(labels, predictions, probabilities.shape[1])
+    (folder / EVALUATION_NAME).write_text(json.dumps({"images": len(labels), "confusion": matrix.tolist(), "mistakes": mistakes}) + "\n")
+    if mistakes:
+        save_image(pixels[worst], folder / MISTAKES_NAME, nrow=GALLERY_COLUMNS, padding=0)
+
+
 def misclassified(pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor, classes: Sequence[str]) -> Figure:
     """The test images the model got wrong with the highest confidence, titled 'true -> predicted (p)'."""
     confidence, predictions = probabilities.max(1)
-    wrong = (predictions != labels).nonzero().flatten()
-    worst = wrong[confidence[wrong].argsort(descending=True)][:GALLERY_SIZE]
+    worst = worst_mistakes(labels, probabilities)
     rows = max(1, -(-len(worst) // GALLERY_COLUMNS))
     fig = Figure(figsize=(GALLERY_COLUMNS * 1.5, rows * 1.9))
     axes = fig.subplots(rows, GALLERY_COLUMNS, squeeze=False)

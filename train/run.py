@@ -238,18 +238,18 @@ def fit(config: TrainConfig, on_progress: Callable[[Progress], None] | None = No
 
 
 def write_reports(out: Path, test: Split, spec: lenet.DatasetSpec, history: list[dict[str, Any]]) -> dict[str, Any]:
-    """Plots and metrics.json for the best epoch's model, evaluated on the test set."""
+    """Plots, metrics.json and evaluation.json for the best epoch's model, evaluated on the test set."""
     best, meta = lenet.load_checkpoint(out)
     best.to(test.labels.device)
-    probabilities = predict(best, test, spec.mean, spec.std, EVAL_BATCH_SIZE)
-    labels = test.labels
-    matrix = report.confusion_matrix(labels.cpu(), probabilities.argmax(1).cpu(), spec.num_classes)
+    probabilities = predict(best, test, spec.mean, spec.std, EVAL_BATCH_SIZE).cpu()
+    pixels, labels = dataset_pixels(test.images).cpu(), test.labels.cpu()
+    matrix = report.confusion_matrix(labels, probabilities.argmax(1), spec.num_classes)
     summary = {"best_epoch": meta["epoch"], "test_accuracy": meta["test_accuracy"], "val_accuracy": meta["val_accuracy"],
                "params": meta["params"], "train_seconds": meta["train_seconds"], "command": meta["command"]}
     report.write_metrics(out / "metrics.json", summary, history)
     report.save(report.curves(history), out / "curves.png")
     report.save(report.confusion(matrix, spec.classes), out / "confusion.png")
-    report.save(report.misclassified(dataset_pixels(test.images).cpu(), labels.cpu(), probabilities.cpu(), spec.classes),
-                out / "misclassified.png")
+    report.save(report.misclassified(pixels, labels, probabilities, spec.classes), out / "misclassified.png")
+    report.write_evaluation(out, pixels, labels, probabilities)
     print(f"best epoch {meta['epoch']}: test accuracy {meta['test_accuracy']:.4f}; wrote {out}/")
     return summary

@@ -1,16 +1,27 @@
-"""The Models tab: every shipped model's card, from the files the training package wrote, in the visitor's language."""
+"""The Models tab: every shipped model's card, from the files the training package wrote, in the visitor's language.
+
+The confusion matrix and the worst mistakes are drawn here from the numbers the trainer saved (evaluation.json,
+mistakes.png), so their class names and captions are the visitor's words; the curves are the trainer's picture.
+"""
 from __future__ import annotations
 
+import json
+import math
 import re
+from html import escape
 from pathlib import Path
+from typing import Callable
 
 import gradio as gr
 
-from demo.strings import dataset_label, label, language, text
+from demo.assets import ASSETS
+from demo.strings import class_names, dataset_label, label, language, text
 from demo.zoo import Zoo
-from lenet.checkpoint import PLOTS
+from lenet.checkpoint import EVALUATION_NAME, MISTAKES_NAME
+from train.report import GALLERY_COLUMNS
 
 THREADS = re.compile(r"^(?P<cpu>[^,]+), (?P<threads>\d+) threads?$")  # the manifest's machine: "AMD EPYC, 1 thread"
+WHITE_TEXT_FROM = 0.55  # a cell's shade from which its count is written in white
 
 
 class ModelsTab:
@@ -22,13 +33,21 @@ class ModelsTab:
             for dataset in zoo.datasets:
                 gr.Markdown(dataset_label(dataset), elem_classes="models-dataset")
                 for entry in (e for e in zoo.entries if e["dataset"] == dataset):
-                    with gr.Accordion(f"{entry['model']} · {entry['test_accuracy']:.2%}", open=False):
+                    folder = (zoo.folder / entry["file"]).parent
+                    with gr.Accordion(f"{entry['model']} · {entry['test_accuracy']:.2%}", open=False) as accordion:
                         self.cards.append((gr.Markdown(model_card(entry, "en")), entry))
-                        curves, confusion, misclassified = plots(zoo.folder, entry)
-                        plot(curves, "curves")
+                        with gr.Column():
+                            gr.Markdown(label("curves"))
+                            gr.Image(str(folder / "curves.png"), show_label=False, interactive=False, buttons=[], container=False)
+                            gr.Markdown(label("curves_words"), elem_classes="plot-note")
                         with gr.Row():
-                            plot(confusion, "confusion")
-                            plot(misclassified, "misclassified")
+                            with gr.Column():
+                                gr.Markdown(label("confusion"))
+                                confusion = gr.HTML()
+                            with gr.Column():
+                                gr.Markdown(label("misclassified"))
+                                mistakes = gr.HTML()
+                    accordion.expand(evaluation_drawer(folder, dataset), None, [confusion, mistakes], api_visibility="private")
 
     @property
     def components(self) -> list[gr.Markdown]:
@@ -38,13 +57,6 @@ class ModelsTab:
         """On page load: every card in the visitor's language."""
         lang = language(request)
         return [model_card(entry, lang) for _, entry in self.cards]
-
-
-def plot(path: str, key: str) -> None:
-    """A plot the trainer drew, its caption above it: a label drawn over the image would hide its title."""
-    with gr.Column():
-        gr.Markdown(label(key))
-        gr.Image(path, show_label=False, interactive=False, buttons=[], container=False)
 
 
 def machine(entry: dict, lang: str) -> str:
@@ -63,7 +75,50 @@ def model_card(entry: dict, lang: str) -> str:
                 machine=machine(entry, lang), command=entry["command"])
 
 
-def plots(folder: Path, entry: dict) -> list[str]:
-    """The paths of its curves, confusion matrix and most confident mistakes."""
-    model_dir = (folder / entry["file"]).parent
-    return [str(model_dir / f"{name}.png") for name in PLOTS]
+def evaluation_drawer(folder: Path, dataset: str) -> Callable[[gr.Request], tuple[str, str]]:
+    """The handler that draws a model's confusion matrix and worst mistakes when its card is opened (only then: a
+    page that never opens it never downloads them), in the visitor's language."""
+    evaluation = json.loads((folder / EVALUATION_NAME).read_text())
+    sprite = ASSETS.add_folder(folder, [MISTAKES_NAME]) + MISTAKES_NAME if evaluation["mistakes"] else ""
+
+    def draw(request: gr.Request) -> tuple[str, str]:
+        lang = language(request)
+        classes = class_names(lang, dataset)
+        return confusion_html(evaluation["confusion"], classes, lang), mistakes_html(evaluation["mistakes"], classes, sprite, lang)
+
+    return draw
+
+
+def confusion_html(matrix: list[list[int]], classes: list[str], lang: str) -> str:
+    """A table, a row per true class and a column per answer, each count shaded by the square root of its share of
+    the largest (so a handful of mistakes still shows beside a diagonal of thousands)."""
+    largest = max(max(row) for row in matrix) or 1
+    head = "".join(f"<th scope='col'>{name}</th>" for name in classes)
+    rows = []
+    for name, row in zip(classes, matrix):
+        shades = [math.sqrt(count / largest) for count in row]
+        cells = "".join(f"<td style='--shade:{shade:.0%}'{' class=dark' if shade >= WHITE_TEXT_FROM else ''}>{count}</td>"
+                        for count, shade in zip(row, shades))
+        rows.append(f"<tr><th scope='row'>{name}</th>{cells}</tr>")
+    return (f"<table class='confusion'><caption>{text(lang, 'confusion_note', images=sum(map(sum, matrix)))}</caption>"
+            f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def mistakes_html(mistakes: list[dict], classes: list[str], sprite: str, lang: str) -> str:
+    """The mistakes, surest first, each cut from ``sprite`` (their images tiled ``GALLERY_COLUMNS`` a row) and
+    captioned true -> answered, confidence."""
+    if not mistakes:
+        return f"<p>{text(lang, 'no_mistakes')}</p>"
+    rows = -(-len(mistakes) // GALLERY_COLUMNS)
+    columns = min(len(mistakes), GALLERY_COLUMNS)
+    tiles = []
+    for place, mistake in enumerate(mistakes):
+        row, column = divmod(place, GALLERY_COLUMNS)
+        x = column / (columns - 1) if columns > 1 else 0
+        y = row / (rows - 1) if rows > 1 else 0
+        words = {"true": classes[mistake["true"]], "answer": classes[mistake["predicted"]], "confidence": mistake["confidence"]}
+        tiles.append(f"<figure><i role='img' aria-label='{escape(text(lang, 'mistake_alt', **words))}' "
+                     f"style='background-position:{x:.2%} {y:.2%}'></i>"
+                     f"<figcaption>{text(lang, 'mistake', **words)}</figcaption></figure>")
+    return (f"<p class='plot-note'>{text(lang, 'mistakes_note')}</p><div class='mistakes' style='--sprite:url({sprite});"
+            f"--grid:{columns * 100}% {rows * 100}%'>{''.join(tiles)}</div>")
