@@ -100,7 +100,8 @@ def confusion_html(matrix: list[list[int]], classes: list[str], lang: str) -> st
         cells = "".join(f"<td style='--shade:{shade:.0%}'{' class=dark' if shade >= WHITE_TEXT_FROM else ''}>{count}</td>"
                         for count, shade in zip(row, shades))
         rows.append(f"<tr><th scope='row'>{name}</th>{cells}</tr>")
-    return (f"<table class='confusion'><caption>{text(lang, 'confusion_note', images=sum(map(sum, matrix)))}</caption>"
+    words = " words" if max(map(len, classes)) > 1 else ""  # names, not digits: their heads are turned upright
+    return (f"<table class='confusion{words}'><caption>{text(lang, 'confusion_note', images=sum(map(sum, matrix)))}</caption>"
             f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
