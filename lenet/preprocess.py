@@ -228,9 +228,9 @@ def enlarged_file(rgb: np.ndarray) -> bool:
 
 
 def written_page(source: ImageSource) -> Image.Image | None:
-    """A photo of writing on plain paper, or a drawing (any picture that is not a photo) on a light plain ground,
-    as it would look drawn in the app: its ink in black on white, for the identifier; None for anything else (a
-    dataset file, a layer, a photo of a scene, a drawing on a dark ground)."""
+    """A photo of writing on plain paper as it would look drawn in the app: its ink in black on white, for the
+    identifier; None for anything else (a dataset file, a layer, a drawing, which the identifier knows in any pen,
+    a photo of a scene)."""
     image = open_image(source)
     if _dataset_file(image) is not None:
         return None
@@ -238,15 +238,8 @@ def written_page(source: ImageSource) -> Image.Image | None:
     if alpha.min() < 1.0 or enlarged_file(rgb):
         return None
     gray = luminance(rgb)
-    border = _border(gray)
-    if not is_photo(gray, border):  # a drawing: its ink, whatever its colour, in black
-        if float(np.median(border)) < DARK_BACKGROUND:
-            return None
-        try:
-            ink = ink_map(rgb, alpha)
-        except EmptyImageError:
-            return None
-        return Image.fromarray(((1.0 - ink) * 255).round().astype(np.uint8)).convert("RGB")
+    if not is_photo(gray, _border(gray)):
+        return None
     cleaned = clean_photo(rgb)
     if not cleaned.writing or cleaned.ink.max() <= 0:
         return None
