@@ -17,7 +17,7 @@ from starlette.routing import Route
 PREFIX = "lenet"
 HASH_CHARS = 16  # of the sha256's hex digits: plenty to tell a few hundred sets apart
 CACHE_FOREVER = "public, max-age=31536000, immutable"
-MEDIA_TYPES = {".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm"}  # else bytes
+MEDIA_TYPES = {".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm", ".png": "image/png"}  # else bytes
 
 
 class Assets:

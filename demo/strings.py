@@ -77,6 +77,7 @@ EN = {
     "mistakes_note": "True class → the model's answer, and how sure it was.",
     "mistake": "{true} → {answer}<br>{confidence:.0%}", "mistake_alt": "a {true}, answered {answer}, {confidence:.0%} sure",
     "no_mistakes": "The model got every test image right.",
+    "no_evaluation": "No confusion matrix was saved with this model: `python -m train.evaluate --checkpoint {folder} --save` writes it.",
     "model_card": "### {model} on {dataset}\n- test accuracy: **{accuracy:.2%}**\n- published for comparison: {published}\n"
                   "- parameters: {params:,}\n- epochs: {epochs}\n- training: {minutes:.1f} min on {machine}\n\n"
                   "Reproduce: `{command}`",
@@ -163,6 +164,7 @@ KO = {
     "mistakes_note": "정답 → 모델의 답, 그리고 그 답을 얼마나 확신했는지.",
     "mistake": "{true} → {answer}<br>{confidence:.0%}", "mistake_alt": "정답 {true}, 모델의 답 {answer}, 확신도 {confidence:.0%}",
     "no_mistakes": "모델이 모든 테스트 이미지를 맞혔습니다.",
+    "no_evaluation": "이 모델에는 혼동 행렬이 저장되어 있지 않습니다. `python -m train.evaluate --checkpoint {folder} --save`로 만들 수 있습니다.",
     "model_card": "### {dataset}의 {model}\n- 테스트 정확도: **{accuracy:.2%}**\n- 비교할 만한 발표 결과: {published}\n"
                   "- 파라미터: {params:,}개\n- 에포크: {epochs}\n- 학습: {machine}에서 {minutes:.1f}분\n\n재현하기: `{command}`",
     "card_machine": "{cpu}, 스레드 {threads}개",

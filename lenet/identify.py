@@ -81,8 +81,8 @@ class Identifier:
     def __call__(self, source: ImageSource) -> Identification:
         """What ``source`` looks like; a photo of writing on plain paper is also looked at with its ink in black
         (lenet.preprocess.written_page), and is a handwritten digit if that looks like one more surely than the
-        picture looks like anything. A picture smaller than the datasets'
-        images (it fits inside ``DATASET_SIDE``) is an icon or a thumbnail: none of them, whatever it looks like."""
+        picture looks like anything. A picture smaller than the datasets' images (it fits inside ``DATASET_SIDE``)
+        is an icon or a thumbnail: none of them, whatever it looks like."""
         image = open_image(source)
         probabilities = self.scores(look(image))[0]
         page = written_page(image)

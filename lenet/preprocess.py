@@ -235,10 +235,7 @@ def written_page(source: ImageSource) -> Image.Image | None:
     if _dataset_file(image) is not None:
         return None
     rgb, alpha = rgba_array(image)
-    if alpha.min() < 1.0 or enlarged_file(rgb):
-        return None
-    gray = luminance(rgb)
-    if not is_photo(gray, _border(gray)):
+    if not opaque_photo(rgb, alpha) or enlarged_file(rgb):
         return None
     cleaned = clean_photo(rgb)
     if not cleaned.writing or cleaned.ink.max() <= 0:

@@ -9,7 +9,8 @@ from demo.cards import comparison_view, refusal
 from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import input_image, tiles_html
-from demo.strings import EN, KO
+from demo.strings import EN, KO, class_names
+from demo.tabs.models import confusion_html, mistakes_html
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
@@ -148,16 +149,16 @@ def test_a_missing_or_tampered_checkpoint_folder_is_a_clear_error(tmp_path):
 
 
 def test_the_models_tab_draws_the_confusion_matrix_and_mistakes_in_the_visitors_words():
-    from demo.strings import class_names
-    from demo.tabs.models import confusion_html, mistakes_html
-
     classes = class_names("ko", "cifar10")[:3]
     table = confusion_html([[90, 10, 0], [0, 100, 0], [5, 0, 95]], classes, "ko")
     assert table.count("<tr>") == 4 and "비행기" in table and "테스트 이미지 300장" in table
     assert "--shade:100%" in table and "--shade:0%" in table  # the largest count is darkest, a zero is blank
     mistakes = [{"true": 0, "predicted": 1, "confidence": 0.97}, {"true": 2, "predicted": 0, "confidence": 0.8},
                 {"true": 1, "predicted": 2, "confidence": 0.6}]
-    gallery = mistakes_html(mistakes, classes, "lenet/abc/mistakes.png", "ko")
+    gallery = mistakes_html(mistakes, classes, "lenet/abc/mistakes.png", 8, "ko")
     assert "비행기 → 자동차<br>97%" in gallery and "--grid:300% 100%" in gallery  # one row of three tiles
     assert [f"background-position:{x} 0.00%" in gallery for x in ("0.00%", "50.00%", "100.00%")] == [True] * 3
-    assert "모든 테스트 이미지를 맞혔습니다" in mistakes_html([], classes, "", "ko")
+    assert "모든 테스트 이미지를 맞혔습니다" in mistakes_html([], classes, "", 8, "ko")
+    three_rows = mistakes_html(mistakes * 3, classes, "lenet/abc/mistakes.png", 4, "en")  # 9 tiles, 4 a row
+    assert "--grid:400% 300%" in three_rows
+    assert "background-position:66.67% 50.00%" in three_rows and "background-position:0.00% 100.00%" in three_rows

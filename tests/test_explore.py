@@ -1,5 +1,4 @@
 """The pure functions behind the "Look inside" and "Models" tabs."""
-from pathlib import Path
 
 import pytest
 import torch
@@ -12,7 +11,7 @@ from demo.explore import (
     rotation_curves,
     stage_pictures,
 )
-from demo.tabs.models import model_card, plots
+from demo.tabs.models import CURVES, evaluation_drawer, model_card
 from demo.zoo import Zoo
 from lenet.datasets import dataset_spec, load_tensors
 from lenet.preprocess import dataset_pixels
@@ -91,10 +90,12 @@ def test_stage_explorer_shows_every_stage(zoo, digit):
     assert list(pictures["c5"].columns) == ["unit", "activation"]
 
 
-def test_every_model_card_and_plot_exists_in_both_languages(zoo):
+def test_every_model_card_exists_in_both_languages_and_its_plots_are_drawn(zoo):
     assert zoo.entries
     for entry in zoo.entries:
         english, korean = model_card(entry, "en"), model_card(entry, "ko")
         assert f"{entry['test_accuracy']:.2%}" in english and dataset_spec(entry["dataset"]).published in english
         assert f"{entry['test_accuracy']:.2%}" in korean and "테스트 정확도" in korean and "thread" not in korean
-        assert all(Path(path).is_file() for path in plots(zoo.folder, entry))
+        folder = (zoo.folder / entry["file"]).parent
+        confusion, mistakes = evaluation_drawer(folder, entry["dataset"])(None)  # no request: in English
+        assert (folder / CURVES).is_file() and confusion.count("<tr>") == 11 and mistakes.count("<figure>") == 32

@@ -1,5 +1,6 @@
 """Every shipped model: listed correctly, in the Hub layout, untampered, and as accurate as it claims."""
 import json
+import math
 
 import pytest
 from huggingface_hub import ModelCard
@@ -19,7 +20,7 @@ from lenet.checkpoint import (
 )
 from train.evaluate import evaluate_checkpoint
 from train.publish import CHECKPOINTS_DIR
-from train.report import GALLERY_COLUMNS, GALLERY_SIZE
+from train.report import GALLERY_SIZE
 
 SLICE = 1000
 TOLERANCE = 0.03  # a 1,000-image slice may sit a few points from the full test set
@@ -74,8 +75,8 @@ def test_the_saved_evaluation_is_the_recorded_accuracy_and_its_mistakes_are_tile
     for m in mistakes:  # each is counted where the matrix says it was
         assert matrix[m["true"]][m["predicted"]] >= 1
     with Image.open(folder / MISTAKES_NAME) as tiles:
-        side = tiles.width // GALLERY_COLUMNS  # the images the model saw (28 or 32 px), tiled edge to edge
-        assert side in (28, 32) and tiles.size == (GALLERY_COLUMNS * side, -(-len(mistakes) // GALLERY_COLUMNS) * side)
+        side = tiles.width // evaluation["columns"]  # the images the model saw (28 or 32 px), tiled edge to edge
+        assert side in (28, 32) and tiles.size == (evaluation["columns"] * side, math.ceil(len(mistakes) / evaluation["columns"]) * side)
 
 
 @pytest.mark.data

@@ -189,6 +189,21 @@ def test_the_evaluation_holds_the_surest_mistakes_first_and_no_picture_when_ther
     assert json.loads((perfect / "evaluation.json").read_text())["mistakes"] == [] and not (perfect / "mistakes.png").exists()
 
 
+def test_publishing_a_run_without_its_evaluation_says_how_to_make_it_and_ships_nothing(tmp_path):
+    run = tmp_path / "run"
+    meta = {"model": "lenet5", "dataset": "mnist", "in_channels": 1, "classes": [str(d) for d in range(10)],
+            "mean": [0.1307], "std": [0.3081]}
+    lenet.save_pretrained(run, lenet.create_model("lenet5"), meta)
+    with pytest.raises(lenet.LenetError, match="lacks evaluation.json, curves.png.*--save writes evaluation.json"):
+        publish(run, tmp_path / "shipped")
+    assert not (tmp_path / "shipped").exists()
+
+
+def test_saving_an_evaluation_of_part_of_the_test_set_is_refused(tmp_path):
+    with pytest.raises(lenet.LenetError, match="without --limit"):
+        evaluate_checkpoint(str(tmp_path), limit=10, save=True)
+
+
 def test_zero_epochs_is_one_clear_line():
     from train.config import parse_config
 

@@ -24,12 +24,12 @@ from train.report import confusion_matrix, write_evaluation
 def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | None = None, save: bool = False) -> dict[str, Any]:
     """Accuracy, per-class accuracy and confusion matrix of a model on its dataset's test set; ``save``: also
     written into the model folder ``path`` as evaluation.json and mistakes.png."""
+    if save and (limit is not None or not Path(path).is_dir()):
+        raise lenet.LenetError("--save writes the whole test set's evaluation into a model folder: give a folder, without --limit")
     model, meta = lenet.load_checkpoint(path)
     images, labels = lenet.load_tensors(meta["dataset"], data_dir, train=False, limit=limit)
     probabilities = predict(model, Split(images, labels), meta["mean"], meta["std"], EVAL_BATCH_SIZE)
     if save:
-        if not Path(path).is_dir():
-            raise lenet.LenetError(f"--save writes into a model folder; {path} is not one")
         write_evaluation(Path(path), dataset_pixels(images), labels, probabilities)
     predictions = probabilities.argmax(1)
     matrix = confusion_matrix(labels, predictions, len(meta["classes"]))

@@ -103,8 +103,13 @@ def publish(run: Path, destination: Path, command: str | None = None) -> dict[st
     meta = read_config(run)
     name = f"{meta['dataset']}-{meta['model']}"
     folder = destination / name
+    files = (WEIGHTS_NAME, CONFIG_NAME, EVALUATION_NAME, *(f"{plot}.png" for plot in PLOTS))
+    missing = [file for file in files if not (run / file).is_file()]
+    if missing:  # checked before anything is copied: a half-shipped folder would not match the manifest
+        raise lenet.LenetError(f"{run} lacks {', '.join(missing)}: publish a finished run of python -m train "
+                               f"(python -m train.evaluate --checkpoint {run} --save writes {EVALUATION_NAME})")
     folder.mkdir(parents=True, exist_ok=True)
-    for file in (WEIGHTS_NAME, CONFIG_NAME, EVALUATION_NAME, *(f"{plot}.png" for plot in PLOTS)):
+    for file in files:
         shutil.copyfile(run / file, folder / file)
     (folder / MISTAKES_NAME).unlink(missing_ok=True)
     if (run / MISTAKES_NAME).exists():  # a run that made no mistake has none

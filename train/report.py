@@ -81,13 +81,14 @@ def worst_mistakes(labels: torch.Tensor, probabilities: torch.Tensor) -> torch.T
 
 def write_evaluation(folder: Path, pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor) -> None:
     """``evaluation.json``: the test set's confusion matrix and worst mistakes (index, true and predicted class,
-    confidence); ``mistakes.png``: their images, ``GALLERY_COLUMNS`` a row, in the same order (none if none)."""
+    confidence); ``mistakes.png``: their images, ``columns`` a row, in the same order (none if none)."""
     confidence, predictions = probabilities.max(1)
     worst = worst_mistakes(labels, probabilities)
     mistakes = [{"index": i, "true": int(labels[i]), "predicted": int(predictions[i]), "confidence": round(float(confidence[i]), 4)}
                 for i in worst.tolist()]
     matrix = confusion_matrix(labels, predictions, probabilities.shape[1])
-    (folder / EVALUATION_NAME).write_text(json.dumps({"images": len(labels), "confusion": matrix.tolist(), "mistakes": mistakes}) + "\n")
+    evaluation = {"images": len(labels), "confusion": matrix.tolist(), "mistakes": mistakes, "columns": GALLERY_COLUMNS}
+    (folder / EVALUATION_NAME).write_text(json.dumps(evaluation) + "\n")
     if mistakes:
         save_image(pixels[worst], folder / MISTAKES_NAME, nrow=GALLERY_COLUMNS, padding=0)
 
@@ -96,7 +97,7 @@ def misclassified(pixels: torch.Tensor, labels: torch.Tensor, probabilities: tor
     """The test images the model got wrong with the highest confidence, titled 'true -> predicted (p)'."""
     confidence, predictions = probabilities.max(1)
     worst = worst_mistakes(labels, probabilities)
-    rows = max(1, -(-len(worst) // GALLERY_COLUMNS))
+    rows = max(1, math.ceil(len(worst) / GALLERY_COLUMNS))
     fig = Figure(figsize=(GALLERY_COLUMNS * 1.5, rows * 1.9))
     axes = fig.subplots(rows, GALLERY_COLUMNS, squeeze=False)
     for ax in axes.flat:

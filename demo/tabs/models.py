@@ -18,10 +18,10 @@ from demo.assets import ASSETS
 from demo.strings import class_names, dataset_label, label, language, text
 from demo.zoo import Zoo
 from lenet.checkpoint import EVALUATION_NAME, MISTAKES_NAME
-from train.report import GALLERY_COLUMNS
 
 THREADS = re.compile(r"^(?P<cpu>[^,]+), (?P<threads>\d+) threads?$")  # the manifest's machine: "AMD EPYC, 1 thread"
 WHITE_TEXT_FROM = 0.55  # a cell's shade from which its count is written in white
+CURVES = "curves.png"  # the trainer's picture of loss and accuracy by epoch
 
 
 class ModelsTab:
@@ -38,7 +38,7 @@ class ModelsTab:
                         self.cards.append((gr.Markdown(model_card(entry, "en")), entry))
                         with gr.Column():
                             gr.Markdown(label("curves"))
-                            gr.Image(str(folder / "curves.png"), show_label=False, interactive=False, buttons=[], container=False)
+                            gr.Image(str(folder / CURVES), show_label=False, interactive=False, buttons=[], container=False)
                             gr.Markdown(label("curves_words"), elem_classes="plot-note")
                         with gr.Row():
                             with gr.Column():
@@ -78,13 +78,17 @@ def model_card(entry: dict, lang: str) -> str:
 def evaluation_drawer(folder: Path, dataset: str) -> Callable[[gr.Request], tuple[str, str]]:
     """The handler that draws a model's confusion matrix and worst mistakes when its card is opened (only then: a
     page that never opens it never downloads them), in the visitor's language."""
-    evaluation = json.loads((folder / EVALUATION_NAME).read_text())
-    sprite = ASSETS.add_folder(folder, [MISTAKES_NAME]) + MISTAKES_NAME if evaluation["mistakes"] else ""
+    saved = folder / EVALUATION_NAME
+    evaluation = json.loads(saved.read_text()) if saved.is_file() else None  # None: published before runs wrote it
+    sprite = ASSETS.add_folder(folder, [MISTAKES_NAME]) + MISTAKES_NAME if evaluation and evaluation["mistakes"] else ""
 
     def draw(request: gr.Request) -> tuple[str, str]:
         lang = language(request)
-        classes = class_names(lang, dataset)
-        return confusion_html(evaluation["confusion"], classes, lang), mistakes_html(evaluation["mistakes"], classes, sprite, lang)
+        if evaluation is None:
+            return text(lang, "no_evaluation", folder=folder.name), ""
+        classes = [escape(name) for name in class_names(lang, dataset)]
+        return (confusion_html(evaluation["confusion"], classes, lang),
+                mistakes_html(evaluation["mistakes"], classes, sprite, evaluation["columns"], lang))
 
     return draw
 
@@ -100,21 +104,21 @@ def confusion_html(matrix: list[list[int]], classes: list[str], lang: str) -> st
         cells = "".join(f"<td style='--shade:{shade:.0%}'{' class=dark' if shade >= WHITE_TEXT_FROM else ''}>{count}</td>"
                         for count, shade in zip(row, shades))
         rows.append(f"<tr><th scope='row'>{name}</th>{cells}</tr>")
-    words = " words" if max(map(len, classes)) > 1 else ""  # names, not digits: their heads are turned upright
+    words = " words" if max(map(len, classes)) > 1 else ""  # class names, not digits: their heads run down the column
     return (f"<table class='confusion{words}'><caption>{text(lang, 'confusion_note', images=sum(map(sum, matrix)))}</caption>"
-            f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<thead><tr><td class='corner'></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def mistakes_html(mistakes: list[dict], classes: list[str], sprite: str, lang: str) -> str:
-    """The mistakes, surest first, each cut from ``sprite`` (their images tiled ``GALLERY_COLUMNS`` a row) and
-    captioned true -> answered, confidence."""
+def mistakes_html(mistakes: list[dict], classes: list[str], sprite: str, per_row: int, lang: str) -> str:
+    """The mistakes, surest first, each cut from ``sprite`` (their images tiled ``per_row`` a row, as
+    torchvision's make_grid lays them: a grid as wide as the first row) and captioned true -> answered, confidence."""
     if not mistakes:
         return f"<p>{text(lang, 'no_mistakes')}</p>"
-    rows = -(-len(mistakes) // GALLERY_COLUMNS)
-    columns = min(len(mistakes), GALLERY_COLUMNS)
+    rows = math.ceil(len(mistakes) / per_row)
+    columns = min(len(mistakes), per_row)
     tiles = []
     for place, mistake in enumerate(mistakes):
-        row, column = divmod(place, GALLERY_COLUMNS)
+        row, column = divmod(place, per_row)
         x = column / (columns - 1) if columns > 1 else 0
         y = row / (rows - 1) if rows > 1 else 0
         words = {"true": classes[mistake["true"]], "answer": classes[mistake["predicted"]], "confidence": mistake["confidence"]}
