@@ -10,7 +10,7 @@ from demo.compare import classify, compare
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.render import input_image, tiles_html
 from demo.strings import EN, KO, class_names
-from demo.tabs.models import confusion_html, mistakes_html
+from demo.tabs.models import confusion_html, evaluation_drawer, mistakes_html
 from demo.zoo import Zoo
 from lenet import EmptyImageError, LenetError
 
@@ -162,3 +162,8 @@ def test_the_models_tab_draws_the_confusion_matrix_and_mistakes_in_the_visitors_
     three_rows = mistakes_html(mistakes * 3, classes, "lenet/abc/mistakes.png", 4, "en")  # 9 tiles, 4 a row
     assert "--grid:400% 300%" in three_rows
     assert "background-position:66.67% 50.00%" in three_rows and "background-position:0.00% 100.00%" in three_rows
+
+
+def test_a_model_folder_without_a_saved_evaluation_says_how_to_make_one(tmp_path):
+    confusion, mistakes = evaluation_drawer(tmp_path / "mnist-lenet5", "mnist")(None)
+    assert "python -m train.evaluate --checkpoint mnist-lenet5 --save" in confusion and mistakes == ""
