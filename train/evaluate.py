@@ -29,10 +29,11 @@ def evaluate_checkpoint(path: str, data_dir: str | None = None, limit: int | Non
     model, meta = lenet.load_checkpoint(path)
     images, labels = lenet.load_tensors(meta["dataset"], data_dir, train=False, limit=limit)
     probabilities = predict(model, Split(images, labels), meta["mean"], meta["std"], EVAL_BATCH_SIZE)
-    if save:
-        write_evaluation(Path(path), dataset_pixels(images), labels, probabilities)
     predictions = probabilities.argmax(1)
-    matrix = confusion_matrix(labels, predictions, len(meta["classes"]))
+    if save:
+        matrix = write_evaluation(Path(path), dataset_pixels(images), labels, probabilities)
+    else:
+        matrix = confusion_matrix(labels, predictions, len(meta["classes"]))
     per_class = (matrix.diag() / matrix.sum(1).clamp_min(1)).tolist()
     return {
         "accuracy": (predictions == labels).float().mean().item(),

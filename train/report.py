@@ -79,9 +79,10 @@ def worst_mistakes(labels: torch.Tensor, probabilities: torch.Tensor) -> torch.T
     return wrong[confidence[wrong].argsort(descending=True)][:GALLERY_SIZE]
 
 
-def write_evaluation(folder: Path, pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor) -> None:
+def write_evaluation(folder: Path, pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor) -> torch.Tensor:
     """``evaluation.json``: the test set's confusion matrix and worst mistakes (index, true and predicted class,
-    confidence); ``mistakes.png``: their images, ``columns`` a row, in the same order (none if none)."""
+    confidence); ``mistakes.png``: their images, ``columns`` a row, in the same order (none if none). Returns the
+    matrix, for the figure beside it."""
     confidence, predictions = probabilities.max(1)
     worst = worst_mistakes(labels, probabilities)
     mistakes = [{"index": i, "true": int(labels[i]), "predicted": int(predictions[i]), "confidence": round(float(confidence[i]), 4)}
@@ -91,6 +92,7 @@ def write_evaluation(folder: Path, pixels: torch.Tensor, labels: torch.Tensor, p
     (folder / EVALUATION_NAME).write_text(json.dumps(evaluation) + "\n")
     if mistakes:
         save_image(pixels[worst], folder / MISTAKES_NAME, nrow=GALLERY_COLUMNS, padding=0)
+    return matrix
 
 
 def misclassified(pixels: torch.Tensor, labels: torch.Tensor, probabilities: torch.Tensor, classes: Sequence[str]) -> Figure:

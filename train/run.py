@@ -243,13 +243,12 @@ def write_reports(out: Path, test: Split, spec: lenet.DatasetSpec, history: list
     best.to(test.labels.device)
     probabilities = predict(best, test, spec.mean, spec.std, EVAL_BATCH_SIZE).cpu()
     pixels, labels = dataset_pixels(test.images).cpu(), test.labels.cpu()
-    matrix = report.confusion_matrix(labels, probabilities.argmax(1), spec.num_classes)
+    matrix = report.write_evaluation(out, pixels, labels, probabilities)
     summary = {"best_epoch": meta["epoch"], "test_accuracy": meta["test_accuracy"], "val_accuracy": meta["val_accuracy"],
                "params": meta["params"], "train_seconds": meta["train_seconds"], "command": meta["command"]}
     report.write_metrics(out / "metrics.json", summary, history)
     report.save(report.curves(history), out / "curves.png")
     report.save(report.confusion(matrix, spec.classes), out / "confusion.png")
     report.save(report.misclassified(pixels, labels, probabilities, spec.classes), out / "misclassified.png")
-    report.write_evaluation(out, pixels, labels, probabilities)
     print(f"best epoch {meta['epoch']}: test accuracy {meta['test_accuracy']:.4f}; wrote {out}/")
     return summary
