@@ -1,7 +1,7 @@
 """``python -m bench.photos``: phone-style photos of handwritten digits, through the Upload tab's path.
 
-A seeded generator turns MNIST *test* digits (never trained on) into photos of a digit written on paper, one
-condition at a time and all combined (``CONDITIONS``; docs/photo-path.md). Each photo goes the way an upload goes:
+A seeded generator turns MNIST *test* digits (never trained on) into photos of a digit written on paper (or in
+chalk on a board), one condition at a time and all combined (``CONDITIONS``; docs/photo-path.md). Each photo goes the way an upload goes:
 ``/identify`` must call it a handwritten digit, and the MNIST variants must read it (the best variant's answer
 and the variants' majority are both reported). Also times uploads of 12-megapixel photos, and asks
 ``/identify`` about pictures of none of the datasets, kind by kind (bench.none_of_these). Writes
@@ -29,6 +29,8 @@ from lenet.datasets import load_tensors
 Photo = dict  # {"rgb": H x W x 3 float array in [0, 1], "digit_side": px}
 PAPER = np.array([0.94, 0.93, 0.89])
 PENS = {"black": (0.12, 0.12, 0.14), "blue": (0.12, 0.22, 0.70), "red": (0.75, 0.12, 0.15), "green": (0.10, 0.50, 0.22)}
+CHALK, BOARD = (0.88, 0.88, 0.85), np.array([0.17, 0.22, 0.20])  # on a green-black chalkboard...
+CHALK_SPECKS = 0.4  # ...where chalk misses up to this share of a stroke here and there
 TABLE = np.array([0.32, 0.22, 0.14])
 RULINGS = (np.array([0.62, 0.74, 0.90]), np.array([0.40, 0.50, 0.78]))  # faint to ballpoint-dark ruled lines
 FRAME = (640, 480)
@@ -40,7 +42,8 @@ MS = 1000
 
 def write_digit(digit: np.ndarray, rng: np.random.Generator, side: int, pen: str = "black", width: float = 1.0,
                 degrees: float = 0.0, frame: tuple[int, int] = FRAME) -> Photo:
-    """The 28x28 digit written ``side`` px tall in ``pen`` on blank paper (``width``: stroke width, 1 as drawn)."""
+    """The 28x28 digit written ``side`` px tall in ``pen`` on blank paper, or (pen "chalk") on a board (``width``:
+    stroke width, 1 as drawn)."""
     ink = Image.fromarray(digit).resize((side, side), Image.Resampling.BICUBIC)
     if degrees:
         ink = ink.rotate(degrees, Image.Resampling.BICUBIC)
@@ -51,8 +54,11 @@ def write_digit(digit: np.ndarray, rng: np.random.Generator, side: int, pen: str
     top = int(rng.integers(0, frame[1] - side + 1))
     left = int(rng.integers(0, frame[0] - side + 1))
     alpha[top:top + side, left:left + side] = np.asarray(ink, dtype=np.float32) / 255
-    paper = PAPER + rng.normal(0, 0.01, (*frame[::-1], 3))
-    rgb = paper * (1 - alpha[..., None]) + np.array(PENS[pen]) * alpha[..., None]
+    if pen == "chalk":
+        alpha *= 1 - CHALK_SPECKS * rng.uniform(size=alpha.shape)
+    colour, ground = (CHALK, BOARD) if pen == "chalk" else (PENS[pen], PAPER)
+    paper = ground + rng.normal(0, 0.01, (*frame[::-1], 3))
+    rgb = paper * (1 - alpha[..., None]) + np.array(colour) * alpha[..., None]
     return {"rgb": rgb, "digit_side": side}
 
 
@@ -118,6 +124,8 @@ def condition(name: str) -> Callable[[np.ndarray, np.random.Generator], bytes]:
         pen, width, degrees, quality = "black", 1.0, float(rng.uniform(-3, 3)), 85
         if name in ("blue_ink", "red_ink", "green_ink"):
             pen = name.split("_")[0]
+        if name == "chalkboard":
+            pen = "chalk"
         if name == "thin_pen":
             width = 0.6
         if name == "thick_marker":
@@ -147,7 +155,9 @@ def condition(name: str) -> Callable[[np.ndarray, np.random.Generator], bytes]:
 
 
 CONDITIONS = ("clean", "dark_table", "uneven_light", "lined_paper", "squared_paper", "blue_ink", "red_ink", "green_ink",
-              "thin_pen", "thick_marker", "small_digit", "jpeg_40", "blur", "rotated", "combined")
+              "thin_pen", "thick_marker", "small_digit", "jpeg_40", "blur", "rotated", "combined", "chalkboard")
+#   one random stream runs through them in this order, so a condition added last leaves the others' photos as they were
+NONE_STREAM = 15  # the pictures of no dataset draw from their own stream, the same whatever the conditions
 
 
 def read(zoo: Zoo, photo: bytes, label: str) -> dict[str, bool]:
@@ -201,7 +211,7 @@ def main() -> None:
     zoo = Zoo.load()
     if args.identifier:
         zoo.identifier = load_identifier(Path(args.identifier))
-    unknown = named_none(zoo, args.per_kind, np.random.default_rng([args.seed, len(CONDITIONS)]))
+    unknown = named_none(zoo, args.per_kind, np.random.default_rng([args.seed, NONE_STREAM]))
     unknown_overall = round(statistics.mean(kind["none"] for kind in unknown.values()), 1)
     print(f"none of these: {unknown_overall} % overall")
     if args.none_only:

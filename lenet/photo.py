@@ -28,7 +28,8 @@ DARKEST = 0.02  # brightness below this is taken as this (its log)
 EDGE_REACH = 2  # pixels (a quarter size): the steepest step is looked for this close to where the edge was put
 LIGHT_PHOTO = 0.5  # a photo whose median grey is lighter than this is paper: its ink is dark
 CLEAR_STEP = 0.25  # a mark this much darker (or lighter) than its surroundings is ink, not grain
-STROKE_WINDOW = 1 / 10  # of the side: wider than a marker's stroke (the polarity is judged on marks this thin)
+STROKE_WINDOWS = (1 / 64, 1 / 32, 1 / 16, 1 / 10)  # of the side: from a fine pen's stroke to a marker's wider one
+GRAIN = 1 / 128  # of the side: specks this small in a stroke (chalk, a dry pen) are smoothed away first
 LIGHT_INK_MARGIN = 2  # light marks must outnumber dark ones this many times to be taken for the ink
 NOISE_FLOOR = 0.1  # ink fainter than this (share of darkness) is paper grain or JPEG noise...
 MAD_TO_SIGMA = 1.4826  # a normal noise's standard deviation per median absolute deviation
@@ -80,13 +81,11 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
     side = max(rgb.shape[:2])
     small = shrunk(rgb)
     window = max(3, round(max(small.shape[:2]) * PAPER_WINDOW))
+    dark_ink = ink_is_dark(rgb.mean(axis=-1))
+    if not dark_ink:  # chalk on a board, a white digit on black: else its bright strokes could be taken for a page
+        rgb, small = 1.0 - rgb, 1.0 - small
     closed = closing(small, window)  # dark ink taken away
     on_paper = paper_mask(closed.mean(axis=-1), window)
-    dark_ink = on_paper is not None or ink_is_dark(rgb.mean(axis=-1), max(3, round(side * STROKE_WINDOW)))  # a light page
-    if not dark_ink:  # chalk on a board, a white digit on black
-        rgb, small = 1.0 - rgb, 1.0 - small
-        closed = closing(small, window)
-        on_paper = paper_mask(closed.mean(axis=-1), window)
     notes = ["light_flattened"]
     if on_paper is not None:
         notes.append("paper_found")
@@ -161,14 +160,20 @@ def enlarged(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return (big[0] if image.ndim == 2 else big.permute(1, 2, 0)).numpy()
 
 
-def ink_is_dark(gray: np.ndarray, window: int) -> bool:
+def ink_is_dark(gray: np.ndarray) -> bool:
     """Whether the marks are darker than what lies around them. On a mostly light photo (paper) they are. Else a
-    closing removes dark marks thinner than ``window``, an opening bright ones: unless clearly more pixels change
-    by a clear step under the opening, the ink is dark (a table's grain changes little either way)."""
+    closing removes dark marks thinner than a window, an opening bright ones: counted at windows from a fine pen's
+    stroke to a marker's (the ink's strokes show at every one, the wider gaps between them only at the widest),
+    unless clearly more pixels change by a clear step under the opening, the ink is dark (a table's grain
+    changes little either way)."""
     if np.median(gray) >= LIGHT_PHOTO:
         return True
-    dark = np.count_nonzero(ndimage.grey_closing(gray, size=window) - gray > CLEAR_STEP)
-    bright = np.count_nonzero(gray - ndimage.grey_opening(gray, size=window) > CLEAR_STEP)
+    gray = ndimage.median_filter(gray, size=max(3, round(max(gray.shape) * GRAIN)))  # chalk's specks are not marks
+    dark = bright = 0
+    for share in STROKE_WINDOWS:
+        window = max(3, round(max(gray.shape) * share))
+        dark += np.count_nonzero(ndimage.grey_closing(gray, size=window) - gray > CLEAR_STEP)
+        bright += np.count_nonzero(gray - ndimage.grey_opening(gray, size=window) > CLEAR_STEP)
     return bright <= LIGHT_INK_MARGIN * dark
 
 
