@@ -86,7 +86,7 @@ def clean_photo(rgb: np.ndarray) -> Cleaned:
         rgb, small = 1.0 - rgb, 1.0 - small
     closed = closing(small, window)  # dark ink taken away
     on_paper = paper_mask(closed.mean(axis=-1), window)
-    notes = ["light_flattened"]
+    notes = ["light_flattened"] if dark_ink else ["ink_darkened", "light_flattened"]
     if on_paper is not None:
         notes.append("paper_found")
     paper = paper_colour(rgb, closed, on_paper, window)

@@ -42,7 +42,7 @@ def test_a_photo_of_a_digit_on_paper_is_read(name, digits, reader):
 
 
 @pytest.mark.parametrize("name,note", [("dark_table", "paper_found"), ("small_digit", "digit_found"),
-                                       ("uneven_light", "light_flattened")])
+                                       ("uneven_light", "light_flattened"), ("chalkboard", "ink_darkened")])
 def test_the_photo_path_says_what_it_did(name, note, digits):
     noted = [note in prepare("sketch", photo).notes for photo, _ in photos(name, digits)]
     assert sum(noted) >= PHOTOS_PER_CONDITION - 2
