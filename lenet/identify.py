@@ -15,17 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 from torchvision.transforms.v2.functional import normalize
 
 from lenet.checkpoint import load_checkpoint
+from lenet.errors import EmptyImageError
 from lenet.preprocess import (
     DATASET_SIDE,
     ImageSource,
     edge_colour,
+    ink_box,
+    ink_map,
     inside_frame,
     luminance,
+    opaque_photo,
     open_image,
     opposite_of_ink,
     resize_square,
@@ -40,6 +46,10 @@ LOOK_SIZE = 32
 MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
 IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
 MEMBERS = "member-*"  # the ensemble's model folders inside the identifier's folder
+DESIGNED_SYMMETRY = 0.95  # ink that matches its mirror image or its half-turn this closely was drawn by design (an icon),
+#   never by hand: of MNIST's 10,000 test digits 4 do, each a straight "1" (docs/none-of-these.md)...
+ONE_STROKE = 0.4  # ...so ink narrower than this share of its length (by its second moments) is left alone: one stroke
+#   is symmetric however it is drawn (MNIST's four: 0.09-0.26; symmetric icons: 0.5 and up)
 
 
 def look(source: ImageSource) -> torch.Tensor:
@@ -52,6 +62,37 @@ def look(source: ImageSource) -> torch.Tensor:
         rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)
     frame = inside_frame(rgb, min_fraction=0.0)  # a narrow "1" on a page is looked at, not the page
     return resize_square(square_with(frame.picture, frame.colour) if frame else square_with(rgb, edge_colour(rgb)), LOOK_SIZE)
+
+
+def symmetry(ink: np.ndarray) -> float:
+    """How closely the ink, cropped to its box, matches itself mirrored left to right or top to bottom, turned half
+    round, or (a square box) mirrored across its diagonal: the best overlap (1: exactly), each view also shifted by a
+    pixel either way (a shape centred between two pixels)."""
+    box = np.pad(ink[ink_box(ink)], 1)
+    views = [box[:, ::-1], box[::-1], box[::-1, ::-1]] + ([box.T] if box.shape[0] == box.shape[1] else [])
+    return max(float(np.minimum(box, moved).sum() / np.maximum(box, moved).sum())
+               for view in views for moved in (np.roll(view, (dy, dx), (0, 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
+
+
+def narrowness(ink: np.ndarray) -> float:
+    """How narrow the ink is for its length: the square root of its second moments' smaller to larger eigenvalue
+    (0: a line, 1: as wide as long)."""
+    rows, cols = np.nonzero(ink)
+    smaller, larger = np.linalg.eigvalsh(np.cov(np.stack([rows, cols]), aweights=ink[rows, cols]))
+    return float(np.sqrt(max(smaller, 0.0) / larger)) if larger > 0 else 0.0
+
+
+def designed(image: Image.Image) -> bool:
+    """Whether a picture that is not a photo holds a shape as symmetric as only a designed one is (an arrow, a
+    star, a house): a handwritten digit never is, but for a "1" that is one straight stroke."""
+    rgb, alpha = rgba_array(image)
+    if opaque_photo(rgb, alpha):
+        return False
+    try:
+        ink = ink_map(rgb, alpha)
+    except EmptyImageError:  # one flat colour: no shape at all
+        return False
+    return narrowness(ink) >= ONE_STROKE and symmetry(ink) >= DESIGNED_SYMMETRY
 
 
 @dataclass
@@ -82,7 +123,8 @@ class Identifier:
         """What ``source`` looks like; a photo of writing on plain paper is also looked at with its ink in black
         (lenet.preprocess.written_page), and is a handwritten digit if that looks like one more surely than the
         picture looks like anything. A picture smaller than the datasets' images (it fits inside ``DATASET_SIDE``)
-        is an icon or a thumbnail: none of them, whatever it looks like."""
+        is an icon or a thumbnail, and a "handwritten digit" as symmetric as a designed shape is an icon: none of
+        them, whatever they look like."""
         image = open_image(source)
         probabilities = self.scores(look(image))[0]
         page = written_page(image)
@@ -92,5 +134,6 @@ class Identifier:
                 probabilities = drawn  # surer as a drawing than as the picture it is
         scores = dict(zip(self.classes, probabilities.tolist()))
         best = max(scores, key=scores.get)
-        sure = best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= DATASET_SIDE
+        sure = (best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= DATASET_SIDE
+                and not (best == "mnist" and designed(image)))
         return Identification(best if sure else None, scores)

@@ -130,7 +130,7 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray, threshold: float = INK_THRESHOLD
     return ink
 
 
-def _ink_box(ink: np.ndarray) -> tuple[slice, slice]:
+def ink_box(ink: np.ndarray) -> tuple[slice, slice]:
     """The rows and columns that hold ink."""
     rows, cols = np.nonzero(ink)
     return slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)
@@ -208,7 +208,7 @@ def sketch_input(source: ImageSource) -> Prepared:
         ink, notes = cleaned.ink / cleaned.ink.max(), cleaned.notes
     else:  # a drawing, or a photo with no writing found on it: read as it is
         ink, notes = ink_map(rgb, alpha), []
-    patch = _fit(np.ascontiguousarray(ink[_ink_box(ink)]), DIGIT_BOX)
+    patch = _fit(np.ascontiguousarray(ink[ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
     centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
@@ -258,7 +258,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     gray = alpha * luminance(rgb)  # transparent areas become the black background
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
-    crop = gray[_ink_box(ink_map(rgb, alpha, PRODUCT_THRESHOLD))]  # the product, faint edges included: crop to it
+    crop = gray[ink_box(ink_map(rgb, alpha, PRODUCT_THRESHOLD))]  # the product, faint edges included: crop to it
     patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD, _lanczos) * float(crop.max())
     return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
 

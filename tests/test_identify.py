@@ -17,7 +17,7 @@ from bench import none_of_these
 from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet import LenetError, create_model
-from lenet.identify import KINDS, Identifier, look
+from lenet.identify import KINDS, Identifier, designed, look
 from lenet.preprocess import DATASET_SIDE, written_page
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
 from train.uploads import (
@@ -170,6 +170,37 @@ def test_a_digit_drawn_on_white_is_mnist_in_any_pen(identifier, digit, ink):
     image = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(image).line(strokes, fill=ink, width=width)
     assert identifier(image).dataset == "mnist", identifier(image).scores
+
+
+def bold_arrow(side: int = 96) -> Image.Image:
+    """A left arrow in black on white, as an icon font draws it: a shaft and a head, mirrored top to bottom."""
+    image = Image.new("RGB", (side, side), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(0.2 * side, side / 2), (0.8 * side, side / 2)], fill="black", width=round(0.16 * side))
+    draw.polygon([(0.12 * side, side / 2), (0.45 * side, 0.2 * side), (0.45 * side, 0.8 * side)], fill="black")
+    return image
+
+
+def bold_plus(side: int = 96) -> Image.Image:
+    image = Image.new("RGB", (side, side), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0.42 * side, 0.15 * side, 0.58 * side, 0.85 * side], fill="black")
+    draw.rectangle([0.15 * side, 0.42 * side, 0.85 * side, 0.58 * side], fill="black")
+    return image
+
+
+@pytest.mark.parametrize("icon", [bold_arrow, bold_plus])
+def test_an_icon_as_symmetric_as_only_a_design_is_none_though_it_looks_like_a_digit(identifier, icon):
+    image = icon()
+    assert KINDS[int(identifier.scores(look(image))[0].argmax())] == "mnist"  # the look alone would say a digit
+    assert designed(image) and identifier(image).dataset is None
+
+
+def test_no_handwritten_digit_is_taken_for_a_design():
+    digits = [Image.open(path) for path, dataset in EXAMPLES if dataset == "mnist"]
+    straight_one = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(straight_one).line([(150, 40), (150, 260)], fill="black", width=16)  # symmetric, yet one stroke
+    assert digits and not any(designed(image) for image in [*digits, straight_one])
 
 
 def test_only_a_photo_of_a_written_page_is_looked_at_again_drawn_in_black():
