@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from PIL import Image
+import torch.nn.functional as F
 from torch import nn
 from torchvision.transforms.v2.functional import normalize
 
@@ -49,7 +49,8 @@ MEMBERS = "member-*"  # the ensemble's model folders inside the identifier's fol
 DESIGNED_SYMMETRY = 0.95  # ink that matches its mirror image or its half-turn this closely was drawn by design (an icon),
 #   never by hand: of MNIST's 10,000 test digits 4 do, each a straight "1" (docs/none-of-these.md)...
 ONE_STROKE = 0.4  # ...so ink narrower than this share of its length (by its second moments) is left alone: one stroke
-#   is symmetric however it is drawn (MNIST's four: 0.09-0.26; symmetric icons: 0.5 and up)
+#   is symmetric however it is drawn (MNIST's four: 0.09-0.26)
+SYMMETRY_SIDE = 64  # px: a larger shape is shrunk to this before its symmetry is measured
 
 
 def look(source: ImageSource) -> torch.Tensor:
@@ -57,7 +58,11 @@ def look(source: ImageSource) -> torch.Tensor:
     holds, however small (else the whole picture), is padded to a square with the background's colour, so
     nothing is cut off and a picture on a page fills the view; then shrunk by Lanczos. Transparency becomes
     the opposite of the ink."""
-    rgb, alpha = rgba_array(open_image(source))
+    return thumbnail(*rgba_array(open_image(source)))
+
+
+def thumbnail(rgb: np.ndarray, alpha: np.ndarray) -> torch.Tensor:
+    """``look`` for a picture already read into arrays (``lenet.preprocess.rgba_array``)."""
     if alpha.min() < 1.0:
         rgb = rgb * alpha[..., None] + (1.0 - alpha[..., None]) * opposite_of_ink(luminance(rgb), alpha)
     frame = inside_frame(rgb, min_fraction=0.0)  # a narrow "1" on a page is looked at, not the page
@@ -68,7 +73,12 @@ def symmetry(ink: np.ndarray) -> float:
     """How closely the ink, cropped to its box, matches itself mirrored left to right or top to bottom, turned half
     round, or (a square box) mirrored across its diagonal: the best overlap (1: exactly), each view also shifted by a
     pixel either way (a shape centred between two pixels)."""
-    box = np.pad(ink[ink_box(ink)], 1)
+    box = ink[ink_box(ink)]
+    if max(box.shape) > SYMMETRY_SIDE:  # plenty to tell a design from a hand, and a large drawing costs no more
+        scale = SYMMETRY_SIDE / max(box.shape)
+        size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
+        box = F.interpolate(torch.from_numpy(np.ascontiguousarray(box))[None, None], size, mode="area")[0, 0].numpy()
+    box = np.pad(box, 1)
     views = [box[:, ::-1], box[::-1], box[::-1, ::-1]] + ([box.T] if box.shape[0] == box.shape[1] else [])
     return max(float(np.minimum(box, moved).sum() / np.maximum(box, moved).sum())
                for view in views for moved in (np.roll(view, (dy, dx), (0, 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
@@ -82,10 +92,10 @@ def narrowness(ink: np.ndarray) -> float:
     return float(np.sqrt(max(smaller, 0.0) / larger)) if larger > 0 else 0.0
 
 
-def designed(image: Image.Image) -> bool:
-    """Whether a picture that is not a photo holds a shape as symmetric as only a designed one is (an arrow, a
-    star, a house): a handwritten digit never is, but for a "1" that is one straight stroke."""
-    rgb, alpha = rgba_array(image)
+def designed(rgb: np.ndarray, alpha: np.ndarray) -> bool:
+    """Whether a picture (``lenet.preprocess.rgba_array``) that is not a photo holds a shape as symmetric as only a
+    designed one is (an arrow, a star, a house): a handwritten digit never is, but for a "1" that is one straight
+    stroke."""
     if opaque_photo(rgb, alpha):
         return False
     try:
@@ -126,7 +136,8 @@ class Identifier:
         is an icon or a thumbnail, and a "handwritten digit" as symmetric as a designed shape is an icon: none of
         them, whatever they look like."""
         image = open_image(source)
-        probabilities = self.scores(look(image))[0]
+        rgb, alpha = rgba_array(image)
+        probabilities = self.scores(thumbnail(rgb, alpha))[0]
         page = written_page(image)
         if page is not None:
             drawn = self.scores(look(page))[0]
@@ -135,5 +146,5 @@ class Identifier:
         scores = dict(zip(self.classes, probabilities.tolist()))
         best = max(scores, key=scores.get)
         sure = (best != NONE and scores[best] >= MIN_CONFIDENCE and max(image.size) >= DATASET_SIDE
-                and not (best == "mnist" and designed(image)))
+                and not (best == "mnist" and designed(rgb, alpha)))
         return Identification(best if sure else None, scores)

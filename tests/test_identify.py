@@ -18,7 +18,7 @@ from demo.examples import EXAMPLES_DIR, load_index
 from demo.strings import EN
 from lenet import LenetError, create_model
 from lenet.identify import KINDS, Identifier, designed, look
-from lenet.preprocess import DATASET_SIDE, written_page
+from lenet.preprocess import DATASET_SIDE, rgba_array, written_page
 from train.identify import IdentifyConfig, main, render_kind, train_identifier
 from train.uploads import (
     MAX_ASPECT,
@@ -193,14 +193,14 @@ def bold_plus(side: int = 96) -> Image.Image:
 def test_an_icon_as_symmetric_as_only_a_design_is_none_though_it_looks_like_a_digit(identifier, icon):
     image = icon()
     assert KINDS[int(identifier.scores(look(image))[0].argmax())] == "mnist"  # the look alone would say a digit
-    assert designed(image) and identifier(image).dataset is None
+    assert designed(*rgba_array(image)) and identifier(image).dataset is None
 
 
 def test_no_handwritten_digit_is_taken_for_a_design():
     digits = [Image.open(path) for path, dataset in EXAMPLES if dataset == "mnist"]
     straight_one = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(straight_one).line([(150, 40), (150, 260)], fill="black", width=16)  # symmetric, yet one stroke
-    assert digits and not any(designed(image) for image in [*digits, straight_one])
+    assert digits and not any(designed(*rgba_array(image)) for image in [*digits, straight_one])
 
 
 def test_only_a_photo_of_a_written_page_is_looked_at_again_drawn_in_black():
