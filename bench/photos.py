@@ -55,10 +55,12 @@ def write_digit(digit: np.ndarray, rng: np.random.Generator, side: int, pen: str
     left = int(rng.integers(0, frame[0] - side + 1))
     alpha[top:top + side, left:left + side] = np.asarray(ink, dtype=np.float32) / 255
     if pen == "chalk":
+        colour, ground = CHALK, BOARD
         alpha *= 1 - CHALK_SPECKS * rng.uniform(size=alpha.shape)
-    colour, ground = (CHALK, BOARD) if pen == "chalk" else (PENS[pen], PAPER)
-    paper = ground + rng.normal(0, 0.01, (*frame[::-1], 3))
-    rgb = paper * (1 - alpha[..., None]) + np.array(colour) * alpha[..., None]
+    else:
+        colour, ground = PENS[pen], PAPER
+    surface = ground + rng.normal(0, 0.01, (*frame[::-1], 3))
+    rgb = surface * (1 - alpha[..., None]) + np.array(colour) * alpha[..., None]
     return {"rgb": rgb, "digit_side": side}
 
 
@@ -154,10 +156,12 @@ def condition(name: str) -> Callable[[np.ndarray, np.random.Generator], bytes]:
     return make
 
 
+# One random stream runs through the conditions in this order, so a condition added last leaves the others' photos as
+# they were (the 12-MP photo, drawn after them all, changes).
 CONDITIONS = ("clean", "dark_table", "uneven_light", "lined_paper", "squared_paper", "blue_ink", "red_ink", "green_ink",
               "thin_pen", "thick_marker", "small_digit", "jpeg_40", "blur", "rotated", "combined", "chalkboard")
-#   one random stream runs through them in this order, so a condition added last leaves the others' photos as they were
-NONE_STREAM = 15  # the pictures of no dataset draw from their own stream, the same whatever the conditions
+NONE_STREAM = 15  # the pictures of no dataset draw from their own stream: 15, the number of conditions when it was
+#   tied to it, so the figures before and after the chalkboard came compare the same pictures
 
 
 def read(zoo: Zoo, photo: bytes, label: str) -> dict[str, bool]:

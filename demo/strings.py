@@ -49,7 +49,7 @@ EN = {
     "disagree": "The models disagree:",
     "card_facts": "test accuracy {accuracy:.2%} · {params:,} parameters · {ms:.1f} ms",
     "photo_cleaned": "A photo: cleaned before the models saw it ({done}).",
-    "photo_ink_darkened": "light ink on a dark ground made dark", "photo_light_flattened": "light evened out",
+    "photo_ink_darkened": "light ink on a dark ground turned dark on light", "photo_light_flattened": "light evened out",
     "photo_paper_found": "page found on the table",
     "photo_lines_removed": "ruled lines removed", "photo_digit_found": "small digit found in the frame",
     "like_most": "same as most", "unlike_most": "unlike most",  # a card's answer against the others'
@@ -137,7 +137,7 @@ KO = {
     "disagree": "모델마다 답이 다릅니다:",
     "card_facts": "테스트 정확도 {accuracy:.2%} · 파라미터 {params:,}개 · {ms:.1f} ms",
     "photo_cleaned": "사진이라 모델에게 보여 주기 전에 정리했습니다 ({done}).",
-    "photo_ink_darkened": "어두운 바탕의 밝은 글씨를 어둡게 바꿈", "photo_light_flattened": "조명을 고르게 함",
+    "photo_ink_darkened": "어두운 바탕의 밝은 글씨를 밝은 바탕의 어두운 글씨로 바꿈", "photo_light_flattened": "조명을 고르게 함",
     "photo_paper_found": "탁자 위의 종이를 찾음",
     "photo_lines_removed": "종이의 줄을 지움", "photo_digit_found": "화면 속 작은 숫자를 찾음",
     "like_most": "다수와 같음", "unlike_most": "다수와 다름",

@@ -46,8 +46,8 @@ LOOK_SIZE = 32
 MIN_CONFIDENCE = 0.5  # a dataset scoring below this is not named: the answer is "none of them"
 IDENTIFIER_DIR = Path(__file__).resolve().parents[1] / "checkpoints" / "identify"
 MEMBERS = "member-*"  # the ensemble's model folders inside the identifier's folder
-DESIGNED_SYMMETRY = 0.95  # ink that matches its mirror image or its half-turn this closely was drawn by design (an icon),
-#   never by hand: of MNIST's 10,000 test digits 4 do, each a straight "1" (docs/none-of-these.md)...
+DESIGNED_SYMMETRY = 0.95  # ink that matches a mirror image or its half-turn this closely was drawn by design (an icon),
+#   hardly ever by hand: of MNIST's 10,000 test digits 4 do, each a straight "1" (docs/none-of-these.md)...
 ONE_STROKE = 0.4  # ...so ink narrower than this share of its length (by its second moments) is left alone: one stroke
 #   is symmetric however it is drawn (MNIST's four: 0.09-0.26)
 SYMMETRY_SIDE = 64  # px: a larger shape is shrunk to this before its symmetry is measured
@@ -78,7 +78,7 @@ def symmetry(ink: np.ndarray) -> float:
         scale = SYMMETRY_SIDE / max(box.shape)
         size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
         box = F.interpolate(torch.from_numpy(np.ascontiguousarray(box))[None, None], size, mode="area")[0, 0].numpy()
-    box = np.pad(box, 1)
+    box = np.pad(box, 1)  # a pixel of nothing round it: a shifted view rolls nothing in from the far edge
     views = [box[:, ::-1], box[::-1], box[::-1, ::-1]] + ([box.T] if box.shape[0] == box.shape[1] else [])
     return max(float(np.minimum(box, moved).sum() / np.maximum(box, moved).sum())
                for view in views for moved in (np.roll(view, (dy, dx), (0, 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
@@ -88,8 +88,10 @@ def narrowness(ink: np.ndarray) -> float:
     """How narrow the ink is for its length: the square root of its second moments' smaller to larger eigenvalue
     (0: a line, 1: as wide as long)."""
     rows, cols = np.nonzero(ink)
-    smaller, larger = np.linalg.eigvalsh(np.cov(np.stack([rows, cols]), aweights=ink[rows, cols]))
-    return float(np.sqrt(max(smaller, 0.0) / larger)) if larger > 0 else 0.0
+    weights, where = ink[rows, cols], np.stack([rows, cols]).astype(np.float64)
+    centred = where - np.average(where, axis=1, weights=weights)[:, None]
+    smaller, larger = np.linalg.eigvalsh((centred * weights) @ centred.T / weights.sum())
+    return float(np.sqrt(max(smaller, 0.0) / larger)) if larger > 0 else 0.0  # a dot: no length, no width
 
 
 def designed(rgb: np.ndarray, alpha: np.ndarray) -> bool:
@@ -133,8 +135,8 @@ class Identifier:
         """What ``source`` looks like; a photo of writing on plain paper is also looked at with its ink in black
         (lenet.preprocess.written_page), and is a handwritten digit if that looks like one more surely than the
         picture looks like anything. A picture smaller than the datasets' images (it fits inside ``DATASET_SIDE``)
-        is an icon or a thumbnail, and a "handwritten digit" as symmetric as a designed shape is an icon: none of
-        them, whatever they look like."""
+        is an icon or a thumbnail, and a "handwritten digit" (not a photo) as symmetric as a designed shape is an
+        icon: none of them, whatever they look like."""
         image = open_image(source)
         rgb, alpha = rgba_array(image)
         probabilities = self.scores(thumbnail(rgb, alpha))[0]

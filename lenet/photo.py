@@ -162,10 +162,10 @@ def enlarged(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def ink_is_dark(gray: np.ndarray) -> bool:
     """Whether the marks are darker than what lies around them. On a mostly light photo (paper) they are. Else a
-    closing removes dark marks thinner than a window, an opening bright ones: counted at windows from a fine pen's
-    stroke to a marker's (the ink's strokes show at every one, the wider gaps between them only at the widest),
-    unless clearly more pixels change by a clear step under the opening, the ink is dark (a table's grain
-    changes little either way)."""
+    closing removes dark marks thinner than a window, an opening bright ones, and the pixels each changes by a
+    clear step are summed over windows from a fine pen's stroke to a marker's: a digit's strokes show at every
+    window, the ground between a light digit's strokes (wider) only at the widest. Unless clearly more pixels
+    change under the opening, the ink is dark (a table's grain changes little either way)."""
     if np.median(gray) >= LIGHT_PHOTO:
         return True
     gray = ndimage.median_filter(gray, size=max(3, round(max(gray.shape) * GRAIN)))  # chalk's specks are not marks

@@ -182,6 +182,7 @@ def bold_arrow(side: int = 96) -> Image.Image:
 
 
 def bold_plus(side: int = 96) -> Image.Image:
+    """A plus sign in black on white: two bars, mirrored every way."""
     image = Image.new("RGB", (side, side), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle([0.42 * side, 0.15 * side, 0.58 * side, 0.85 * side], fill="black")
