@@ -292,21 +292,24 @@ def within_mnist_pens(ink: np.ndarray) -> np.ndarray:
     if not (ink > 0).any():
         return ink
     mask = ink >= float(np.percentile(ink[ink > 0], STRONG_INK)) / 2
-    width, size = stroke_width(mask)
+    inside = ndimage.distance_transform_edt(mask)
+    width, size = stroke_width(mask, inside)
     share = min(max(width / size, MNIST_PENS[0]), MNIST_PENS[1])
     by = round((share * size - width) / (2 * (1 - share)))  # each side: the box grows or shrinks with the stroke
     if by > 0:  # each pixel near the stroke takes its nearest stroke pixel's ink
         outside, (rows, cols) = ndimage.distance_transform_edt(~mask, return_indices=True)
         return np.maximum(ink, np.where(outside <= by, ink[rows, cols], 0.0))
     if by < 0:
-        return np.where(ndimage.distance_transform_edt(mask) > -by, ink, 0.0)
+        return np.where(inside > -by, ink, 0.0)
     return ink
 
 
-def stroke_width(mask: np.ndarray) -> tuple[float, int]:
-    """A stroke's width, 4x the mean distance to its edge (a band's, exactly), and its box's longer side, in px."""
+def stroke_width(mask: np.ndarray, inside: np.ndarray | None = None) -> tuple[float, int]:
+    """A stroke's width, 4x the mean distance to its edge (a band's, exactly), and its box's longer side, in px
+    (``inside``: the mask's distance transform, when it is at hand)."""
     rows, cols = np.nonzero(mask)
-    return 4 * float(ndimage.distance_transform_edt(mask)[mask].mean()), int(max(np.ptp(rows), np.ptp(cols))) + 1
+    inside = ndimage.distance_transform_edt(mask) if inside is None else inside
+    return 4 * float(inside[mask].mean()), int(max(np.ptp(rows), np.ptp(cols))) + 1
 
 
 def mass_span(profile: np.ndarray) -> slice:
