@@ -17,7 +17,6 @@ from typing import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torchvision.transforms.v2.functional import normalize
 
@@ -27,6 +26,7 @@ from lenet.preprocess import (
     DATASET_SIDE,
     ImageSource,
     edge_colour,
+    fit_longest_side,
     ink_box,
     ink_map,
     inside_frame,
@@ -75,9 +75,7 @@ def symmetry(ink: np.ndarray) -> float:
     pixel either way (a shape centred between two pixels)."""
     box = ink[ink_box(ink)]
     if max(box.shape) > SYMMETRY_SIDE:  # plenty to tell a design from a hand, and a large drawing costs no more
-        scale = SYMMETRY_SIDE / max(box.shape)
-        size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
-        box = F.interpolate(torch.from_numpy(np.ascontiguousarray(box))[None, None], size, mode="area")[0, 0].numpy()
+        box = fit_longest_side(np.ascontiguousarray(box), SYMMETRY_SIDE).numpy()
     box = np.pad(box, 1)  # a pixel of nothing round it: a shifted view rolls nothing in from the far edge
     views = [box[:, ::-1], box[::-1], box[::-1, ::-1]] + ([box.T] if box.shape[0] == box.shape[1] else [])
     return max(float(np.minimum(box, moved).sum() / np.maximum(box, moved).sum())

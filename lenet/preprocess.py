@@ -147,7 +147,7 @@ def _lanczos(grey: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     return torch.from_numpy(np.array(image.resize(size[::-1], Image.Resampling.LANCZOS)))
 
 
-def _fit(patch: np.ndarray, box: int, resize: Callable[[np.ndarray, tuple[int, int]], torch.Tensor] = _bilinear) -> torch.Tensor:
+def fit_longest_side(patch: np.ndarray, box: int, resize: Callable[[np.ndarray, tuple[int, int]], torch.Tensor] = _bilinear) -> torch.Tensor:
     """Resize so the longest side is ``box`` px, keeping aspect, with antialiasing."""
     h, w = patch.shape
     scale = box / max(h, w)
@@ -208,7 +208,7 @@ def sketch_input(source: ImageSource) -> Prepared:
         ink, notes = cleaned.ink / cleaned.ink.max(), cleaned.notes
     else:  # a drawing, or a photo with no writing found on it: read as it is
         ink, notes = ink_map(rgb, alpha), []
-    patch = _fit(np.ascontiguousarray(ink[ink_box(ink)]), DIGIT_BOX)
+    patch = fit_longest_side(np.ascontiguousarray(ink[ink_box(ink)]), DIGIT_BOX)
     rows, cols = torch.meshgrid(torch.arange(patch.shape[0]), torch.arange(patch.shape[1]), indexing="ij")
     mass = patch.sum()
     centre = (float((rows * patch).sum() / mass) + 0.5, float((cols * patch).sum() / mass) + 0.5)
@@ -259,7 +259,7 @@ def prepare_fashion(source: ImageSource) -> torch.Tensor:
     if alpha.min() == 1.0 and np.median(_border(gray)) > 0.5:
         gray = 1.0 - gray
     crop = gray[ink_box(ink_map(rgb, alpha, PRODUCT_THRESHOLD))]  # the product, faint edges included: crop to it
-    patch = _fit(np.ascontiguousarray(crop), FASHION_FIELD, _lanczos) * float(crop.max())
+    patch = fit_longest_side(np.ascontiguousarray(crop), FASHION_FIELD, _lanczos) * float(crop.max())
     return _pad_to_model(_place(patch, FASHION_FIELD, (patch.shape[0] / 2, patch.shape[1] / 2)))
 
 
